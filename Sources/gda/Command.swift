@@ -1,0 +1,18 @@
+/// One `gda` command: its name path (such as ["data", "info"]), a one-line summary, its
+/// help text and its body. The body returns the process exit status.
+struct Command: Sendable {
+    let path: [String]
+    let summary: String
+    let usage: String
+    let flags: Set<String>
+    let run: @Sendable (inout Arguments) async throws -> Int32
+
+    init(_ path: [String], summary: String, usage: String, flags: Set<String> = [],
+         run: @escaping @Sendable (inout Arguments) async throws -> Int32) {
+        self.path = path
+        self.summary = summary
+        self.usage = usage
+        self.flags = flags
+        self.run = run
+    }
+}

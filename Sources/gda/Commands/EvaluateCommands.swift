@@ -1,0 +1,1 @@
+let evaluateCommands: [Command] = []
