@@ -3,7 +3,7 @@ import GDA
 import Torch
 
 /// Every command. Each group of commands lives in a file of its own under Commands/.
-let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands
+let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + classifyCommands
     + evaluateCommands + experimentCommands + benchCommands
 
 let version = "0.1.0"
