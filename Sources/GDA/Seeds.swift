@@ -21,3 +21,8 @@ public enum Seeds {
         return z ^ (z >> 31)
     }
 }
+
+/// `value` with `digits` decimals, for log lines and reports.
+public func decimal(_ value: Double, _ digits: Int = 4) -> String {
+    value.isFinite ? String(format: "%.\(digits)f", value) : String(value)
+}
