@@ -7,6 +7,8 @@ Subcommands (each prints one JSON object):
   cifar FILE COUNT SEED
       writes a CIFAR-10 binary batch of COUNT records; prints images (flat, C×H×W per
       image) and labels.
+  idx-read FILE
+      reads an IDX file (plain or gzipped) with numpy; prints its dimensions and flat data.
   stats FILE
       reads an IDX images file with numpy and prints per-channel mean and population std of
       the pixels in [0, 1].
@@ -59,13 +61,20 @@ def cifar(path, count, seed):
     return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
 
 
-def stats(path):
+def idx_read(path):
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as handle:
         data = handle.read()
+    if data[:3] != bytes([0, 0, 0x08]):
+        raise SystemExit(f"{path}: not an unsigned-byte IDX file")
     rank = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
-    array = np.frombuffer(data[4 + 4 * rank:], dtype=np.uint8).reshape(shape)
+    return np.frombuffer(data[4 + 4 * rank:], dtype=np.uint8).reshape(shape)
+
+
+def stats(path):
+    array = idx_read(path)
+    rank = array.ndim
     if rank == 3:
         array = array[:, None]
     unit = array.astype(np.float64) / 255
@@ -103,6 +112,9 @@ def main(argv):
         result = idx(folder, prefix, *numbers[:6], bool(numbers[6]))
     elif command == "cifar":
         result = cifar(args[0], int(args[1]), int(args[2]))
+    elif command == "idx-read":
+        array = idx_read(args[0])
+        result = {"dimensions": list(array.shape), "data": array.reshape(-1).tolist()}
     elif command == "stats":
         result = stats(args[0])
     elif command == "png-read":

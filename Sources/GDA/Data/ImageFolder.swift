@@ -7,7 +7,9 @@ public enum ImageFolder {
     /// own; otherwise PATH itself is the training split and there is no test split.
     ///
     /// Every image must be a PNG with the same size and channel count (1 for grey, 3 for
-    /// colour). Hidden files are skipped; any other non-PNG file is an error.
+    /// colour). Hidden files are skipped, and any other non-PNG file is an error. Class names
+    /// are the folder names unless a `classes.txt` (one name per line, in sorted folder order)
+    /// sits in the split's folder or in PATH, as `ImageFolderWriter` writes it.
     public static func read(_ path: String, split: Split, name: String) throws -> Dataset {
         guard isFolder(path) else {
             throw GDAError.config("\(path): folder not found (folder:PATH names a folder of class folders)")
@@ -19,20 +21,30 @@ public enum ImageFolder {
             throw GDAError.config("\(path): has no test split; expected train/ and test/ subfolders, "
                 + "each holding one folder per class")
         }
-        return try readClasses(root, name: name)
+        let classesFile = [root, path].map { $0 + "/classes.txt" }.first { FileManager.default.fileExists(atPath: $0) }
+        return try readClasses(root, name: name, classesFile: classesFile)
     }
 
-    /// Reads the class folders directly under `root`.
-    public static func readClasses(_ root: String, name: String) throws -> Dataset {
-        let classNames = try visibleEntries(root).filter { isFolder(root + "/" + $0) }
-        guard !classNames.isEmpty else {
+    /// Reads the class folders directly under `root`, naming the classes from `classesFile`
+    /// when given.
+    public static func readClasses(_ root: String, name: String, classesFile: String? = nil) throws -> Dataset {
+        let folders = try visibleEntries(root).filter { isFolder(root + "/" + $0) }
+        guard !folders.isEmpty else {
             throw GDAError("\(root): no class folders; expected one subfolder of PNG files per class")
+        }
+        var classNames = folders
+        if let classesFile {
+            classNames = try DatasetSource.readClassNames(classesFile)
+            guard classNames.count == folders.count else {
+                throw GDAError("\(classesFile): has \(classNames.count) class names, but \(root) has "
+                    + "\(folders.count) class folders")
+            }
         }
         var images = [UInt8]()
         var labels = [Int32]()
         var shape: (channels: Int, height: Int, width: Int, file: String)?
-        for (label, className) in classNames.enumerated() {
-            let classFolder = root + "/" + className
+        for (label, folder) in folders.enumerated() {
+            let classFolder = root + "/" + folder
             let files = try visibleEntries(classFolder)
             guard !files.isEmpty else {
                 throw GDAError("\(classFolder): class folder is empty; expected PNG files")
