@@ -19,9 +19,11 @@
 ///   their class when shifted by a few pixels, mirrored left to right, lit differently or
 ///   slightly recoloured; no vertical flip, since sky and ground have a side. The hue shift is
 ///   left out for images without 3 channels.
+/// - `auto`: `fashion` for one-channel images, `cifar10` for any other channel count; the
+///   default for datasets other than the three named ones.
 public enum AugmentPolicy {
     /// The policy names `named` accepts.
-    public static let names = ["none", "digits", "fashion", "cifar10"]
+    public static let names = ["none", "digits", "fashion", "cifar10", "auto"]
 
     /// The policy called `name`, built for images with `channels` channels.
     ///
@@ -40,6 +42,8 @@ public enum AugmentPolicy {
             return AugmentPipeline(try digitTransforms() + [try HorizontalFlip(probability: 0.5)])
         case "cifar10":
             return AugmentPipeline(try cifar10Transforms(channels: channels))
+        case "auto":
+            return try named(channels == 1 ? "fashion" : "cifar10", channels: channels)
         default:
             throw GDAError.config("unknown augmentation policy '\(name)'; valid policies: "
                 + names.joined(separator: ", "))
@@ -50,11 +54,20 @@ public enum AugmentPolicy {
     /// fashion-mnist, `cifar10` for cifar10; for any other dataset, `fashion` when its images
     /// have one channel and `cifar10` otherwise.
     public static func defaultName(forDataset dataset: String, channels: Int) -> String {
+        let name = defaultName(forDataset: dataset)
+        guard name == "auto" else { return name }
+        return channels == 1 ? "fashion" : "cifar10"
+    }
+
+    /// The policy a dataset uses when none is given, for a caller that does not know the
+    /// channel count yet: as `defaultName(forDataset:channels:)` for the named datasets, and
+    /// `auto` for any other, which `named` resolves from the channel count.
+    public static func defaultName(forDataset dataset: String) -> String {
         switch dataset {
         case "mnist": "digits"
         case "fashion-mnist": "fashion"
         case "cifar10": "cifar10"
-        default: channels == 1 ? "fashion" : "cifar10"
+        default: "auto"
         }
     }
 

@@ -60,6 +60,15 @@ struct PolicyTests {
         #expect(AugmentPolicy.defaultName(forDataset: "cifar10", channels: 3) == "cifar10")
         #expect(AugmentPolicy.defaultName(forDataset: "folder:/data/x", channels: 1) == "fashion")
         #expect(AugmentPolicy.defaultName(forDataset: "idx:/data/y", channels: 3) == "cifar10")
+        #expect(AugmentPolicy.defaultName(forDataset: "mnist") == "digits")
+        #expect(AugmentPolicy.defaultName(forDataset: "folder:/data/x") == "auto")
+    }
+
+    @Test func autoPolicyFollowsChannelCount() throws {
+        #expect(try AugmentPolicy.named("auto", channels: 1).names
+            == (try AugmentPolicy.named("fashion", channels: 1).names))
+        #expect(try AugmentPolicy.named("auto", channels: 3).names
+            == (try AugmentPolicy.named("cifar10", channels: 3).names))
     }
 
     @Test func policiesKeepShapeAndRange() throws {
