@@ -95,7 +95,7 @@ public struct ClassifierContext {
                                                     probabilities: predictions.probabilities,
                                                     classCount: train.classCount)
         return ClassifierScores(accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy,
-                                macroF1: metrics.macroF1, calibrationError: metrics.expectedCalibrationError ?? .nan,
+                                macroF1: metrics.macro.f1, calibrationError: metrics.expectedCalibrationError ?? .nan,
                                 confusion: metrics.confusionMatrix)
     }
 

@@ -4,7 +4,7 @@ import Torch
 /// The feature network for 28×28 data: a `ClassifierNet` trained on the real training set
 /// with the dataset's augmentation policy. Its 128-d penultimate layer gives features and its
 /// softmax gives class probabilities. It is trained once per dataset and settings and cached.
-public final class DomainNetwork {
+public final class DomainNetwork: FeatureNetwork {
     public let model: ClassifierNet
     public let normalization: Normalization
     public let testAccuracy: Double
@@ -23,14 +23,14 @@ public final class DomainNetwork {
     }
 
     /// Class probabilities (N, classes) of uint8 images.
-    public func probabilities(_ images: Tensor) throws -> Tensor {
+    public func probabilities(_ images: Tensor) throws -> Tensor? {
         try model.probabilities(bytes: images, normalization: normalization, device: device)
     }
 
     /// Loads the cached network for these settings, or trains and caches it.
     public static func load(dataset: String, train: Dataset, test: Dataset, settings: ClassifierSettings,
                             augment: BatchTransform?, limit: Int, device: Device,
-                            log: (String) -> Void) throws -> DomainNetwork {
+                            log: @escaping (String) -> Void) throws -> DomainNetwork {
         let key = cacheKey(dataset: dataset, train: train, settings: settings, limit: limit)
         let path = "\(Catalog.cacheFolder)/domain/\(key).safetensors"
         if FileManager.default.fileExists(atPath: path) {
