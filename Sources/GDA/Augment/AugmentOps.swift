@@ -57,12 +57,12 @@ extension AugmentOps {
         try logicalNot(.tensor(x))
     }
 
-    /// The maximum over `dim`, keeping it.
+    /// Takes the maximum over `dim`, keeping that dimension with size 1.
     static func max(_ x: Tensor, dim: Int) throws -> Tensor {
         try amax(.tensor(x), .ints([dim]), .bool(true))
     }
 
-    /// The minimum over `dim`, keeping it.
+    /// Takes the minimum over `dim`, keeping that dimension with size 1.
     static func min(_ x: Tensor, dim: Int) throws -> Tensor {
         try amin(.tensor(x), .ints([dim]), .bool(true))
     }
@@ -72,7 +72,7 @@ extension AugmentOps {
         try whereSelf(.tensor(condition), .tensor(ifTrue), .tensor(ifFalse))
     }
 
-    /// A per-image (B) tensor reshaped to (B, 1, 1, 1) so it broadcasts over images.
+    /// Reshapes a per-image (B) tensor to (B, 1, 1, 1) so that it broadcasts over images.
     static func perImage(_ values: Tensor) throws -> Tensor {
         try values.reshape([-1, 1, 1, 1])
     }

@@ -123,7 +123,7 @@ public struct SaltAndPepper: Augmentation {
 // MARK: - Shared helpers
 
 extension Draw {
-    /// A per-image std drawn from `range` and standard normal noise of the batch's shape.
+    /// Draws a per-image std from `range` and standard normal noise of the batch's shape.
     static func noise(_ range: ClosedRange<Double>, shape: BatchShape,
                       generator: Generator) throws -> [String: Tensor] {
         let std = try uniform(range, count: shape.count, generator: generator)

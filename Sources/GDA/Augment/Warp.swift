@@ -1,13 +1,13 @@
 import Foundation
 import Torch
 
-/// How a geometric transform reads between pixels.
+/// The interpolation a geometric transform uses between pixel centres.
 public enum Interpolation: Int, Sendable {
     case bilinear = 0
     case nearest = 1
 }
 
-/// What a geometric transform reads outside the image.
+/// The values a geometric transform reads outside the image.
 public enum BorderMode: Int, Sendable {
     /// Zero (black).
     case zeros = 0
