@@ -56,7 +56,7 @@ enum Ops {
     static let zeros = Op("aten::zeros")
     static let ones = Op("aten::ones")
     static let full = Op("aten::full")
-    static let arange = Op("aten::arange", "start")
+    static let arange = Op("aten::arange", "start_step")
     static let randn = Op("aten::randn", "generator")
     static let rand = Op("aten::rand", "generator")
     static let randint = Op("aten::randint", "low_generator")

@@ -1,0 +1,129 @@
+import Foundation
+import Torch
+
+/// Builds the models a configuration names, with DCGAN initialisation.
+public enum GANFactory {
+    /// The generator (or K generators) of `config`, initialised from `rng`.
+    public static func makeGenerator(_ config: GANConfig, rng: Generator) throws -> any ImageGenerator {
+        let model: any ImageGenerator
+        switch config.model {
+        case .dcgan:
+            model = try GANGenerator(shape: config.imageShape, generator: rng)
+        case .cgan:
+            model = try GANGenerator(shape: config.imageShape, classes: config.classCount, generator: rng)
+        case .madgan:
+            model = try MultiGenerator(shape: config.imageShape, count: config.generators,
+                                       sharedBlocks: config.sharedBlocks, generator: rng)
+        }
+        try dcganInit(model, generator: rng)
+        return model
+    }
+
+    /// The discriminator of `config`, initialised from `rng`.
+    public static func makeDiscriminator(_ config: GANConfig, rng: Generator) throws -> GANDiscriminator {
+        let outputs = config.discriminator == .multiclass ? MADGANLabels(generators: config.generators).realClass + 1 : 1
+        let model = try GANDiscriminator(shape: config.imageShape, kind: config.discriminator, outputs: outputs,
+                                         classes: config.model == .cgan ? config.classCount : 0, generator: rng)
+        try dcganInit(model, generator: rng)
+        return model
+    }
+}
+
+/// Independent random streams of one run, each a function of the run's seed.
+enum RandomStream: UInt64 {
+    /// Model initialisation.
+    case initialisation = 1
+    /// Latent vectors drawn during training.
+    case trainingNoise = 2
+    /// The fixed latent vectors of the sample grids.
+    case gridNoise = 3
+
+    /// The stream's seed: SplitMix64's finaliser over the run seed and the stream number.
+    func seed(_ runSeed: UInt64) -> UInt64 {
+        var z = runSeed &+ rawValue &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Where a run stands: steps done and the next batch of the data order.
+public struct TrainingPosition: Equatable, Sendable {
+    /// Steps completed; one step is one real batch and one discriminator update.
+    public var step: Int
+    /// The epoch being trained, from 0.
+    public var epoch: Int
+    /// The next batch of that epoch, from 0.
+    public var batch: Int
+
+    public init(step: Int = 0, epoch: Int = 0, batch: Int = 0) {
+        self.step = step
+        self.epoch = epoch
+        self.batch = batch
+    }
+}
+
+/// Everything a run changes while it trains; a checkpoint is this state on disk.
+final class GANState {
+    let config: GANConfig
+    let device: Device
+    let generator: any ImageGenerator
+    let discriminator: GANDiscriminator
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    /// The exponential moving average of the generator weights, when enabled.
+    let averaged: (any ImageGenerator)?
+    /// Draws the training latents.
+    let noise: Generator
+    /// Latents of the sample grids: (columns, Z), or (columns², Z) for DCGAN; on the CPU.
+    let gridNoise: Tensor
+    var position = TrainingPosition()
+
+    init(config: GANConfig) throws {
+        try config.validate()
+        self.config = config
+        device = try config.computeDevice
+        let rng = try Generator(seed: RandomStream.initialisation.seed(config.seed))
+        generator = try GANFactory.makeGenerator(config, rng: rng)
+        discriminator = try GANFactory.makeDiscriminator(config, rng: rng)
+        if config.emaDecay != nil {
+            let copy = try GANFactory.makeGenerator(config, rng: rng)
+            try copy.loadStateDict(Dictionary(uniqueKeysWithValues: generator.stateDict()))
+            averaged = copy
+        } else {
+            averaged = nil
+        }
+        for module in [generator, discriminator] + (averaged.map { [$0] } ?? []) as [Module] {
+            try module.move(to: device)
+        }
+        let betas = (config.beta1, config.beta2)
+        generatorOptimizer = Adam(generator.parameters(), learningRate: config.learningRate, betas: betas)
+        discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: config.learningRate, betas: betas)
+        noise = try Generator(seed: RandomStream.trainingNoise.seed(config.seed), device: device)
+        let gridRNG = try Generator(seed: RandomStream.gridNoise.seed(config.seed))
+        let rows = config.model == .dcgan ? config.gridColumns : 1
+        gridNoise = try Tensor.randn([rows * config.gridColumns, GANArchitecture.latentSize], generator: gridRNG)
+    }
+
+    /// The generator that samples for users: the moving average when enabled.
+    var samplingGenerator: any ImageGenerator { averaged ?? generator }
+
+    // MARK: - Moving average
+
+    /// θ_avg ← d·θ_avg + (1 − d)·θ for parameters; buffers (batch-norm statistics) copied.
+    func updateAverage() throws {
+        guard let averaged, let decay = config.emaDecay else { return }
+        try withNoGrad {
+            for (target, source) in zip(averaged.parameters(), generator.parameters()) {
+                _ = try StateOps.lerp(.tensor(target), .tensor(source), .double(1 - decay))
+            }
+            for ((_, target), (_, source)) in zip(averaged.namedBuffers(), generator.namedBuffers()) {
+                try target.assign(source)
+            }
+        }
+    }
+}
+
+enum StateOps {
+    static let lerp = Op("aten::lerp_", "Scalar")
+}
