@@ -23,7 +23,6 @@ enum AugmentOps {
     static let logicalAnd = Op("aten::logical_and")
     static let logicalNot = Op("aten::logical_not")
     static let whereSelf = Op("aten::where", "self")
-    static let arangeStartStep = Op("aten::arange", "start_step")
 }
 
 // MARK: - Elementwise helpers
@@ -34,11 +33,6 @@ extension AugmentOps {
     static func tan(_ x: Tensor) throws -> Tensor { try tan(.tensor(x)) }
     static func floor(_ x: Tensor) throws -> Tensor { try floor(.tensor(x)) }
     static func round(_ x: Tensor) throws -> Tensor { try round(.tensor(x)) }
-
-    /// `start, start + 1, ...` below `end`.
-    static func arange(_ start: Int, _ end: Int, dtype: DType, device: Device) throws -> Tensor {
-        try arangeStartStep(.int(start), .int(end), .int(1), .dtype(dtype), .none, .device(device))
-    }
 
     /// x mod divisor, with the sign of the divisor (Python's %).
     static func remainder(_ x: Tensor, _ divisor: Double) throws -> Tensor {

@@ -102,7 +102,7 @@ public struct SaltAndPepper: Augmentation {
         // A random order of the positions per image; the first hitCount positions are hit.
         let scores = try Tensor.rand([b, h * w], generator: generator, dtype: .float64, device: device)
         let order = try AugmentOps.argsort(.tensor(scores), .int(1))
-        let rank = try AugmentOps.arange(0, h * w, dtype: .float64, device: device).reshape([1, h * w])
+        let rank = try Tensor.arange(0, h * w, dtype: .float64, device: device).reshape([1, h * w])
         let chosen = try AugmentOps.lessThan(rank, hitCount).to(.float64).expand([b, h * w])
         let hits = try AugmentOps.scatterSource(
             .tensor(try Tensor.zeros([b, h * w], dtype: .float64, device: device)), .int(1),

@@ -183,7 +183,7 @@ public struct GaussianBlur: Augmentation {
         let device = images.device
 
         // Per-image kernels (B, k), repeated per channel: (B·C, k).
-        let taps = try AugmentOps.arange(-radius, radius + 1, dtype: .float64, device: device)
+        let taps = try Tensor.arange(-radius, radius + 1, dtype: .float64, device: device)
             .reshape([1, -1])
         let sigma = try required(values, "sigma").to(device, dtype: .float64).reshape([-1, 1])
         let weights = try (-(taps * taps) / (2 * sigma * sigma)).exp()

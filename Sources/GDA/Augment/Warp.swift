@@ -38,8 +38,8 @@ enum Warp {
         let device = images.device
 
         // Output pixel centres as homogeneous columns (3, H·W).
-        let xs = try AugmentOps.arange(0, w, dtype: .float64, device: device).repeated([h])
-        let ys = try AugmentOps.arange(0, h, dtype: .float64, device: device).repeatInterleave(w, dim: 0)
+        let xs = try Tensor.arange(0, w, dtype: .float64, device: device).repeated([h])
+        let ys = try Tensor.arange(0, h, dtype: .float64, device: device).repeatInterleave(w, dim: 0)
         let ones = try Tensor.ones([h * w], dtype: .float64, device: device)
         let centres = try Tensor.stack([xs, ys, ones], dim: 0)
 
