@@ -194,7 +194,7 @@ extension Tensor {
     public func gt(_ value: Double) throws -> Tensor { try Ops.gtScalar(.tensor(self), .double(value)) }
     public func lt(_ value: Double) throws -> Tensor { try Ops.ltScalar(.tensor(self), .double(value)) }
     public func ge(_ value: Double) throws -> Tensor { try Ops.geScalar(.tensor(self), .double(value)) }
-    /// `self` where `condition` holds, else `other`.
+    /// `other` where `condition` holds, else `self`: `torch.where(condition, other, self)`.
     public func replacing(where condition: Tensor, with other: Tensor) throws -> Tensor {
         try Ops.whereSelf(.tensor(condition), .tensor(other), .tensor(self))
     }
