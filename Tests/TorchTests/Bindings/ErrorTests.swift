@@ -192,3 +192,34 @@ final class Locked<Value>: @unchecked Sendable {
         #expect(after - before < 120 << 20, "resident set grew by \((after - before) >> 20) MB")
     }
 }
+
+/// Out-of-range indices reach libtorch's bounds checks and throw.
+@Suite struct IndexErrorTests {
+    @Test func embeddingIndexOutOfRangeThrows() throws {
+        let embedding = try Embedding(3, 2, generator: try Generator(seed: 1))
+        let error = try #require(throws: TorchError.self) {
+            try embedding(try Tensor([Int64(0), 3]))
+        }
+        #expect(error.message.contains("out of range"))
+    }
+
+    @Test func crossEntropyLabelOutOfRangeThrows() throws {
+        let logits = try Tensor.zeros([2, 3])
+        let error = try #require(throws: TorchError.self) {
+            try crossEntropy(logits, try Tensor([Int64(0), 5]))
+        }
+        #expect(error.message.contains("out of bounds"))
+    }
+
+    @Test func loadStateDictNamesMismatches() throws {
+        let layer = try Linear(2, 3, generator: try Generator(seed: 1))
+        let missing = try #require(throws: TorchError.self) {
+            try layer.loadStateDict(["weight": try Tensor.zeros([3, 2])], strict: true)
+        }
+        #expect(missing.message.contains("missing [\"bias\"]"))
+        let wrongShape = try #require(throws: TorchError.self) {
+            try layer.loadStateDict(["weight": try Tensor.zeros([2, 3]), "bias": try Tensor.zeros([3])])
+        }
+        #expect(wrongShape.message.contains("'weight' has shape [2, 3]"))
+    }
+}
