@@ -65,8 +65,8 @@ at::ScalarType scalar_type(int dtype) {
     }
 }
 
-// Whether `value` can bind to a parameter whose (fake) schema type is `type`. Types this
-// API never produces are left for the kernel to check.
+// Returns whether `value` can bind to a parameter whose (fake) schema type is `type`. Types
+// this API never produces are left for the kernel to check.
 bool accepts(const c10::TypePtr &type, const c10::IValue &value) {
     if (type->kind() == c10::TypeKind::OptionalType)
         return value.isNone() ||

@@ -17,14 +17,16 @@ extension Optimizer {
     }
 
     /// Throws when `state` has an entry other than "state.I.NAME" for a parameter index I and
-    /// one of `names`: such a state dict belongs to another optimizer or another model.
+    /// one of `names`, because such a state dict belongs to another optimizer or model.
     func checkStateNames(_ state: [String: Tensor], _ names: [String]) throws {
-        let known = Set(parameters.indices.flatMap { index in names.map { "state.\(index).\($0)" } })
+        let known = Set(parameters.indices.flatMap { index in
+            names.map { "state.\(index).\($0)" }
+        })
         let unexpected = Set(state.keys).subtracting(known).sorted()
         guard unexpected.isEmpty else {
-            throw TorchError("\(type(of: self)) state has unexpected entries \(unexpected.prefix(5)) "
-                             + "for \(parameters.count) parameters; it was saved by another "
-                             + "optimizer or for another model")
+            throw TorchError("\(type(of: self)) state has unexpected entries "
+                             + "\(unexpected.prefix(5)) for \(parameters.count) parameters. It was "
+                             + "saved by another optimizer or for another model.")
         }
     }
 }
@@ -96,9 +98,11 @@ public final class Adam: Optimizer {
             guard let m = state[prefix + "exp_avg"], let v = state[prefix + "exp_avg_sq"],
                   let step = state[prefix + "step"]
             else {
-                // A parameter that never had a gradient has no state; a partial entry is an error.
+                // A parameter that never had a gradient has no state, but a partial entry is an
+                // error.
                 guard present.isEmpty else {
-                    throw TorchError("Adam state for parameter \(index) has \(present) but not all of \(names)")
+                    throw TorchError(
+                        "Adam state for parameter \(index) has \(present) but not all of \(names)")
                 }
                 expAvg[index] = nil
                 expAvgSq[index] = nil
@@ -165,10 +169,10 @@ public final class SGD: Optimizer {
                 continue
             }
             guard buffer.shape == parameter.shape else {
-                throw TorchError("SGD momentum buffer for parameter \(index) has shape \(buffer.shape), "
-                                 + "the parameter \(parameter.shape)")
+                throw TorchError("SGD momentum buffer for parameter \(index) has shape "
+                                 + "\(buffer.shape), the parameter \(parameter.shape)")
             }
-            // Checkpoints load on the CPU; the buffer must live where the parameter does.
+            // Checkpoints load on the CPU, so the buffer moves to the parameter's device and dtype.
             buffers[index] = try buffer.to(parameter.device, dtype: parameter.dtype).clone()
         }
     }

@@ -62,8 +62,8 @@ public final class Tensor: @unchecked Sendable {
         self.init(handle: handle)
     }
 
-    /// The number of elements of `shape`, or nil when a dimension is negative or the product
-    /// overflows `Int`.
+    /// Returns the number of elements of `shape`, or nil when a dimension is negative or the
+    /// product overflows `Int`.
     static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1
         for size in shape {

@@ -19,8 +19,11 @@ import Torch
             try withNoGrad { _ = try x.reshape([5]) }
         }
         #expect(try (x * 2).requiresGrad)
-        let inner = try withGradEnabled(true) { try withNoGrad { try withGradEnabled(true) { try x * 2 } } }
+        // The innermost setting wins, and each block restores the one around it.
+        let inner = try withNoGrad { try withGradEnabled(true) { try x * 2 } }
         #expect(inner.requiresGrad)
+        let outer = try withNoGrad { _ = try withGradEnabled(true) { try x * 2 }; return try x * 2 }
+        #expect(!outer.requiresGrad)
     }
 
     @Test func detachStopsGradientAndSharesStorage() throws {

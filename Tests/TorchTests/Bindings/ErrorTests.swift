@@ -155,7 +155,7 @@ final class Locked<Value>: @unchecked Sendable {
 /// Handles are released: many ops on megabyte tensors must not grow the resident set by
 /// anything near what they allocate.
 @Suite struct HandleLeakTests {
-    /// The resident set size in bytes, from /proc/self/statm.
+    /// Returns the resident set size in bytes, read from /proc/self/statm.
     static func residentBytes() -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
             return nil
