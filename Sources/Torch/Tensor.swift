@@ -87,6 +87,8 @@ public final class Tensor: @unchecked Sendable {
 
     public var count: Int { Int(ct_tensor_numel(handle)) }
 
+    // NOTE: a dtype outside `DType` (float16 from a TorchScript module, for example) reads as
+    // .float32, and bytes() and scalars() then return the values converted to float32.
     public var dtype: DType { DType(rawValue: ct_tensor_dtype(handle)) ?? .float32 }
 
     public var device: Device {
