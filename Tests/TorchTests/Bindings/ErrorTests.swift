@@ -223,3 +223,15 @@ final class Locked<Value>: @unchecked Sendable {
         #expect(wrongShape.message.contains("'weight' has shape [2, 3]"))
     }
 }
+
+/// Operators return at most 16 tensors through `Op`; more is an error that says so.
+@Suite struct ResultCountTests {
+    @Test func tooManyResultsThrow() throws {
+        let unbind = Op("aten::unbind", "int")
+        #expect(try unbind.all(.tensor(try Tensor.zeros([16, 2])), .int(0)).count == 16)
+        let error = try #require(throws: TorchError.self) {
+            try unbind.all(.tensor(try Tensor.zeros([17, 2])), .int(0))
+        }
+        #expect(error.message.contains("returned 17 tensors, more than the 16"))
+    }
+}
