@@ -36,6 +36,7 @@ public final class GANTrainer {
         config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         config.classNames = dataset.classNames
         try config.validate()
+        try Self.checkSize(dataset, config)
         let configPath = "\(folder)/config.json"
         guard !FileManager.default.fileExists(atPath: configPath) else {
             throw GDAError.config("\(folder) already holds a run; continue it with 'gda train --resume \(folder)' or choose another --out")
@@ -67,9 +68,7 @@ public final class GANTrainer {
     }
 
     private init(config: GANConfig, dataset: Dataset, folder: String, state: GANState) throws {
-        guard dataset.count >= config.batchSize else {
-            throw GDAError.config("batch size \(config.batchSize) is larger than the \(dataset.count) training images")
-        }
+        try Self.checkSize(dataset, config)
         self.folder = folder
         self.config = config
         self.dataset = dataset
@@ -78,6 +77,12 @@ public final class GANTrainer {
         batches = EpochBatches(dataset: dataset, batchSize: config.batchSize, seed: config.seed,
                                device: state.device)
         sink = MultiSink([try TensorBoardSink(folder: folder), try JSONLinesSink(path: "\(folder)/metrics.jsonl")])
+    }
+
+    private static func checkSize(_ dataset: Dataset, _ config: GANConfig) throws {
+        guard dataset.count >= config.batchSize else {
+            throw GDAError.config("batch size \(config.batchSize) is larger than the \(dataset.count) training images")
+        }
     }
 
     private static func makeFolders(_ folder: String) throws {
@@ -197,7 +202,8 @@ public final class GANTrainer {
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
         let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        throw GDAError("training diverged at step \(step): \(tag) is \(value); \(note)")
+        let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
+        throw GDAError("training diverged at step \(step): \(tag) is \(shown); \(note)")
     }
 
     // MARK: - Reporting
