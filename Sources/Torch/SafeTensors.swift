@@ -55,70 +55,19 @@ public enum SafeTensors {
         }
     }
 
+    /// Decodes a safetensors file's bytes. The header is checked in full (see `parseHeader`)
+    /// before any tensor is allocated, so a corrupt or hostile file cannot request more memory
+    /// than its own size.
     public static func decode(_ data: Data) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard data.count >= 8 else { throw TorchError("file of \(data.count) bytes is too short for a safetensors header") }
-        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(min(maximumHeaderBytes, data.count - 8)) else {
-            throw TorchError("header length \(length) exceeds the \(data.count - 8) bytes after it")
-        }
-        let headerEnd = 8 + Int(length)
-        let header: Any
-        do {
-            header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))
-        } catch {
-            throw TorchError("header is not valid JSON")
-        }
-        guard let entries = header as? [String: Any] else { throw TorchError("header is not a JSON object") }
-        let payloadSize = data.count - headerEnd
+        // A slice of a larger Data keeps that Data's indices; copying rebases it at 0.
+        let data = data.startIndex == 0 ? data : Data(data)
+        let (entries, metadata, dataStart) = try parseHeader(data)
         var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in entries {
-            if name == "__metadata__" {
-                guard let values = value as? [String: String] else {
-                    throw TorchError("__metadata__ must map strings to strings")
-                }
-                metadata = values
-                continue
+        for entry in entries {
+            let range = (dataStart + entry.start)..<(dataStart + entry.end)
+            tensors[entry.name] = try data[range].withUnsafeBytes { bytes in
+                try Tensor(bytes: bytes, shape: entry.shape, dtype: entry.dtype)
             }
-            guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shapeValues = entry["shape"] as? [Any],
-                  let offsetValues = entry["data_offsets"] as? [Any], offsetValues.count == 2
-            else { throw TorchError("entry '\(name)' lacks dtype, shape or data_offsets") }
-            guard let dtype = dtypeNames.first(where: { $0.value == dtypeName })?.key else {
-                throw TorchError("entry '\(name)' has unsupported dtype \(dtypeName)")
-            }
-            let shape = try shapeValues.map { item -> Int in
-                guard let size = (item as? NSNumber)?.intValue, size >= 0, size <= Int(Int32.max) else {
-                    throw TorchError("entry '\(name)' has an invalid dimension \(item)")
-                }
-                return size
-            }
-            let offsets = try offsetValues.map { item -> Int in
-                guard let offset = (item as? NSNumber)?.intValue, offset >= 0 else {
-                    throw TorchError("entry '\(name)' has an invalid offset \(item)")
-                }
-                return offset
-            }
-            var count = 1
-            for size in shape {
-                let (product, overflow) = count.multipliedReportingOverflow(by: size)
-                guard !overflow, product <= payloadSize else {
-                    throw TorchError("entry '\(name)' shape \(shape) is larger than the file")
-                }
-                count = product
-            }
-            guard offsets[0] <= offsets[1], offsets[1] <= payloadSize else {
-                throw TorchError("entry '\(name)' offsets \(offsets) fall outside the \(payloadSize) data bytes")
-            }
-            guard offsets[1] - offsets[0] == count * dtype.byteSize else {
-                throw TorchError("entry '\(name)' covers \(offsets[1] - offsets[0]) bytes, its shape \(shape) of \(dtypeName) needs \(count * dtype.byteSize)")
-            }
-            let start = headerEnd + offsets[0]
-            let tensor = try data[start..<(headerEnd + offsets[1])].withUnsafeBytes { bytes in
-                try Tensor(bytes: bytes, shape: shape, dtype: dtype)
-            }
-            tensors[name] = tensor
         }
         return (tensors, metadata)
     }

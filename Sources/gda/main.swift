@@ -3,8 +3,8 @@ import GDA
 import Torch
 
 /// Every command. Each group of commands lives in a file of its own under Commands/.
-let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands
-    + evaluateCommands + experimentCommands + benchCommands
+let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + classifyCommands
+    + evaluateCommands + experimentCommands + benchCommands + metricBenchCommands
 
 let version = "0.1.0"
 

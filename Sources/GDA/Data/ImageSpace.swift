@@ -29,6 +29,11 @@ public enum ImageSpace {
         try (images + 1) * 0.5
     }
 
+    /// [0, 1] to GAN space: 2x - 1.
+    public static func unitToGAN(_ images: Tensor) throws -> Tensor {
+        try images * 2 - 1
+    }
+
     /// [0, 1] images (B, C, H, W) normalised per channel: (x - mean) / std.
     public static func normalize(_ unit: Tensor, mean: [Double], std: [Double]) throws -> Tensor {
         let channels = mean.count

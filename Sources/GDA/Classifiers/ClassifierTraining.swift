@@ -1,0 +1,219 @@
+import Foundation
+import Torch
+
+/// How a classifier is trained.
+public struct ClassifierSettings: Codable, Sendable, Equatable {
+    /// Passes over the training set.
+    public var epochs: Int = 10
+    /// Optimizer steps to take at least, so that small training sets still get trained:
+    /// epochs are added until this many steps are reached.
+    public var minimumSteps: Int = 0
+    public var batchSize: Int = 64
+    public var learningRate: Double = 1e-3
+    /// Traditional augmentation policy applied to every training batch, or nil for none.
+    public var augmentPolicy: String? = nil
+    public var seed: UInt64 = 0
+
+    public init(epochs: Int = 10, minimumSteps: Int = 0, batchSize: Int = 64, learningRate: Double = 1e-3,
+                augmentPolicy: String? = nil, seed: UInt64 = 0) {
+        self.epochs = epochs
+        self.minimumSteps = minimumSteps
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.augmentPolicy = augmentPolicy
+        self.seed = seed
+    }
+
+    /// The number of epochs actually run on `count` images.
+    public func effectiveEpochs(count: Int) -> Int {
+        let stepsPerEpoch = Swift.max(1, (count + batchSize - 1) / batchSize)
+        let needed = (minimumSteps + stepsPerEpoch - 1) / stepsPerEpoch
+        return Swift.max(epochs, needed)
+    }
+}
+
+/// Per-channel normalisation of [0, 1] images for a classifier.
+public struct Normalization: Codable, Sendable, Equatable {
+    public var mean: [Double]
+    public var std: [Double]
+
+    public init(mean: [Double], std: [Double]) {
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Converts uint8 images (B, C, H, W) to normalised classifier input.
+    public func apply(bytes: Tensor) throws -> Tensor {
+        try ImageSpace.normalize(ImageSpace.bytesToUnit(bytes), mean: mean, std: std)
+    }
+
+    /// Per-channel mean and standard deviation of a dataset's pixels in [0, 1].
+    public static func of(_ dataset: Dataset) -> Normalization {
+        let plane = dataset.height * dataset.width
+        var sums = [Double](repeating: 0, count: dataset.channels)
+        var squares = [Double](repeating: 0, count: dataset.channels)
+        dataset.images.withUnsafeBufferPointer { pixels in
+            for image in 0..<dataset.count {
+                for channel in 0..<dataset.channels {
+                    let start = (image * dataset.channels + channel) * plane
+                    var sum = 0.0, square = 0.0
+                    for value in pixels[start..<(start + plane)] {
+                        let x = Double(value) / 255
+                        sum += x
+                        square += x * x
+                    }
+                    sums[channel] += sum
+                    squares[channel] += square
+                }
+            }
+        }
+        let count = Double(Swift.max(1, dataset.count * plane))
+        let mean = sums.map { $0 / count }
+        let std = zip(squares, mean).map { Swift.max(1e-6, ($0 / count - $1 * $1).squareRoot()) }
+        return Normalization(mean: mean, std: std)
+    }
+}
+
+/// Transforms a batch of [0, 1] images with a seeded generator (traditional augmentation).
+public typealias BatchTransform = @Sendable (Tensor, Generator) throws -> Tensor
+
+/// Trains a `ClassifierNet` with Adam and cross-entropy.
+public struct ClassifierTrainer {
+    public var settings: ClassifierSettings
+    public var normalization: Normalization
+    public var transform: BatchTransform?
+    public var device: Device
+    /// Called after each epoch with (epoch, epochs, mean loss, training accuracy).
+    public var onEpoch: ((Int, Int, Double, Double) -> Void)?
+
+    public init(settings: ClassifierSettings, normalization: Normalization, transform: BatchTransform? = nil,
+                device: Device = .cpu, onEpoch: ((Int, Int, Double, Double) -> Void)? = nil) {
+        self.settings = settings
+        self.normalization = normalization
+        self.transform = transform
+        self.device = device
+        self.onEpoch = onEpoch
+    }
+
+    /// Trains a fresh classifier on `data`.
+    public func train(_ data: Dataset) throws -> ClassifierNet {
+        guard data.count > 0 else { throw GDAError("cannot train a classifier on an empty dataset") }
+        let initGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-init"))
+        let model = try ClassifierNet(channels: data.channels, size: data.height, classes: data.classCount,
+                                      generator: initGenerator)
+        let optimizer = Adam(model.parameters(), learningRate: settings.learningRate)
+        let epochs = settings.effectiveEpochs(count: data.count)
+        model.train()
+        for epoch in 0..<epochs {
+            let orderGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-order", epoch))
+            let augmentGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-augment", epoch))
+            let order = try Tensor.randperm(data.count, generator: orderGenerator).scalars(as: Int64.self).map(Int.init)
+            var totalLoss = 0.0, correct = 0, seen = 0
+            for start in stride(from: 0, to: order.count, by: settings.batchSize) {
+                let indices = Array(order[start..<Swift.min(start + settings.batchSize, order.count)])
+                var images = try ImageSpace.bytesToUnit(data.imageTensor(indices))
+                if let transform { images = try transform(images, augmentGenerator) }
+                let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std).to(device)
+                let labels = try data.labelTensor(indices).to(device)
+                optimizer.zeroGrad()
+                let logits = try model(input)
+                let loss = try crossEntropy(logits, labels)
+                try loss.backward()
+                try optimizer.step()
+                totalLoss += try loss.item(as: Float.self).toDouble * Double(indices.count)
+                correct += Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
+                seen += indices.count
+            }
+            onEpoch?(epoch + 1, epochs, totalLoss / Double(seen), Double(correct) / Double(seen))
+        }
+        model.eval()
+        return model
+    }
+}
+
+/// A classifier's outputs on a labelled set.
+public struct Predictions: Sendable {
+    public var labels: [Int]
+    public var predicted: [Int]
+    /// Softmax probabilities (N, classes), float32.
+    public var probabilities: Tensor
+}
+
+extension ClassifierNet {
+    /// Class probabilities (N, classes) for uint8 images, computed in evaluation mode in batches.
+    public func probabilities(bytes images: Tensor, normalization: Normalization, batchSize: Int = 500,
+                              device: Device = .cpu) throws -> Tensor {
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        return try withNoGrad {
+            var parts: [Tensor] = []
+            let count = images.shape[0]
+            for start in stride(from: 0, to: count, by: batchSize) {
+                let batch = try images.slice(dim: 0, start: start, end: Swift.min(start + batchSize, count))
+                let input = try normalization.apply(bytes: batch.to(device))
+                parts.append(try self(input).softmax(dim: 1).to(.cpu))
+            }
+            return parts.isEmpty ? try Tensor.zeros([0, classes]) : try Tensor.cat(parts)
+        }
+    }
+
+    /// Penultimate features (N, 128) for uint8 images, in evaluation mode, in batches.
+    public func embeddings(bytes images: Tensor, normalization: Normalization, batchSize: Int = 500,
+                           device: Device = .cpu) throws -> Tensor {
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        return try withNoGrad {
+            var parts: [Tensor] = []
+            let count = images.shape[0]
+            for start in stride(from: 0, to: count, by: batchSize) {
+                let batch = try images.slice(dim: 0, start: start, end: Swift.min(start + batchSize, count))
+                parts.append(try embedding(normalization.apply(bytes: batch.to(device))).to(.cpu))
+            }
+            return parts.isEmpty ? try Tensor.zeros([0, Self.featureDimension]) : try Tensor.cat(parts)
+        }
+    }
+
+    /// Predictions on every image of `data`.
+    public func predict(_ data: Dataset, normalization: Normalization, device: Device = .cpu) throws -> Predictions {
+        let all = Array(0..<data.count)
+        let probabilities = try self.probabilities(bytes: data.imageTensor(all), normalization: normalization,
+                                                   device: device)
+        let predicted = try probabilities.argmax(dim: 1).scalars(as: Int64.self).map(Int.init)
+        return Predictions(labels: data.labels.map(Int.init), predicted: predicted, probabilities: probabilities)
+    }
+
+    // MARK: - Saving
+
+    /// Saves weights and the facts needed to rebuild the model (shape, classes, normalisation).
+    public func save(to path: String, normalization: Normalization, extra: [String: String] = [:]) throws {
+        var metadata = extra
+        metadata["channels"] = String(channels)
+        metadata["size"] = String(size)
+        metadata["classes"] = String(classes)
+        metadata["mean"] = normalization.mean.map { String($0) }.joined(separator: ",")
+        metadata["std"] = normalization.std.map { String($0) }.joined(separator: ",")
+        try SafeTensors.save(stateDict(), to: path, metadata: metadata)
+    }
+
+    /// Loads a classifier saved by `save(to:normalization:extra:)`.
+    public static func load(_ path: String) throws -> (ClassifierNet, Normalization, [String: String]) {
+        let (tensors, metadata) = try SafeTensors.load(path)
+        guard let channels = metadata["channels"].flatMap({ Int($0) }),
+              let size = metadata["size"].flatMap({ Int($0) }),
+              let classes = metadata["classes"].flatMap({ Int($0) }),
+              let mean = metadata["mean"]?.split(separator: ",").compactMap({ Double($0) }),
+              let std = metadata["std"]?.split(separator: ",").compactMap({ Double($0) }),
+              mean.count == channels, std.count == channels
+        else { throw GDAError("\(path): not a gda classifier (metadata missing)") }
+        let model = try ClassifierNet(channels: channels, size: size, classes: classes, generator: Generator(seed: 0))
+        try model.loadStateDict(tensors)
+        model.eval()
+        return (model, Normalization(mean: mean, std: std), metadata)
+    }
+}
+
+extension Float {
+    var toDouble: Double { Double(self) }
+}

@@ -1,0 +1,130 @@
+"""Independent writers and readers for gda's dataset formats, built on numpy, gzip and PIL.
+
+Subcommands (each prints one JSON object):
+  idx FOLDER PREFIX COUNT C H W CLASSES SEED GZIP
+      writes PREFIX-images-idx3-ubyte (idx4 when C > 1) and PREFIX-labels-idx1-ubyte,
+      gzipped when GZIP is 1; prints the images and labels as flat lists.
+  cifar FILE COUNT SEED
+      writes a CIFAR-10 binary batch of COUNT records; prints images (flat, C×H×W per
+      image) and labels.
+  idx-read FILE
+      reads an IDX file (plain or gzipped) with numpy; prints its dimensions and flat data.
+  stats FILE
+      reads an IDX images file with numpy and prints per-channel mean and population std of
+      the pixels in [0, 1].
+  png-read FILE
+      reads a PNG with PIL; prints its mode, size and pixels as planar C×H×W bytes.
+  png-write FILE C H W SEED
+      writes a random grey (C=1) or RGB (C=3) PNG with PIL; prints the planar pixels.
+"""
+
+import gzip
+import json
+import sys
+
+import numpy as np
+
+
+def idx_bytes(array):
+    header = bytes([0, 0, 0x08, array.ndim])
+    header += b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write(path, data, compress):
+    if compress:
+        with gzip.open(path + ".gz", "wb") as handle:
+            handle.write(data)
+    else:
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+
+def idx(folder, prefix, count, channels, height, width, classes, seed, compress):
+    rng = np.random.default_rng(seed)
+    shape = (count, height, width) if channels == 1 else (count, channels, height, width)
+    images = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    labels = rng.integers(0, classes, size=(count,), dtype=np.uint8)
+    rank = 3 if channels == 1 else 4
+    write(f"{folder}/{prefix}-images-idx{rank}-ubyte", idx_bytes(images), compress)
+    write(f"{folder}/{prefix}-labels-idx1-ubyte", idx_bytes(labels), compress)
+    return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
+
+
+def cifar(path, count, seed):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, size=(count, 3, 32, 32), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=(count,), dtype=np.uint8)
+    records = np.concatenate([labels[:, None], images.reshape(count, -1)], axis=1)
+    with open(path, "wb") as handle:
+        handle.write(records.astype(np.uint8).tobytes())
+    return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
+
+
+def idx_read(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        data = handle.read()
+    if data[:3] != bytes([0, 0, 0x08]):
+        raise SystemExit(f"{path}: not an unsigned-byte IDX file")
+    rank = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data[4 + 4 * rank:], dtype=np.uint8).reshape(shape)
+
+
+def stats(path):
+    array = idx_read(path)
+    rank = array.ndim
+    if rank == 3:
+        array = array[:, None]
+    unit = array.astype(np.float64) / 255
+    return {"mean": unit.mean(axis=(0, 2, 3)).tolist(), "std": unit.std(axis=(0, 2, 3)).tolist()}
+
+
+def png_read(path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+        array = np.asarray(image)
+        mode = image.mode
+    planar = array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+    return {"mode": mode, "shape": list(planar.shape), "pixels": planar.reshape(-1).tolist()}
+
+
+def png_write(path, channels, height, width, seed):
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    planar = rng.integers(0, 256, size=(channels, height, width), dtype=np.uint8)
+    if channels == 1:
+        Image.fromarray(planar[0]).save(path)
+    else:
+        Image.fromarray(np.ascontiguousarray(planar.transpose(1, 2, 0))).save(path)
+    return {"pixels": planar.reshape(-1).tolist()}
+
+
+def main(argv):
+    command, args = argv[1], argv[2:]
+    if command == "idx":
+        folder, prefix = args[0], args[1]
+        numbers = [int(a) for a in args[2:]]
+        result = idx(folder, prefix, *numbers[:6], bool(numbers[6]))
+    elif command == "cifar":
+        result = cifar(args[0], int(args[1]), int(args[2]))
+    elif command == "idx-read":
+        array = idx_read(args[0])
+        result = {"dimensions": list(array.shape), "data": array.reshape(-1).tolist()}
+    elif command == "stats":
+        result = stats(args[0])
+    elif command == "png-read":
+        result = png_read(args[0])
+    elif command == "png-write":
+        result = png_write(args[0], *[int(a) for a in args[1:5]])
+    else:
+        raise SystemExit(f"unknown subcommand {command}")
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
