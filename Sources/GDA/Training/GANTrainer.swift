@@ -28,7 +28,7 @@ public final class GANTrainer {
     let state: GANState
     let dataset: Dataset
     let objective: GANObjective
-    let batches: EpochBatches
+    let batches: DataLoader
 
     /// Starts a new run in `folder`, which must not hold a run already.
     public convenience init(config: GANConfig, dataset: Dataset, folder: String) throws {
@@ -74,8 +74,9 @@ public final class GANTrainer {
         self.dataset = dataset
         self.state = state
         objective = GANObjective(config: config)
-        batches = EpochBatches(dataset: dataset, batchSize: config.batchSize, seed: config.seed,
-                               device: state.device)
+        batches = DataLoader(dataset: dataset, batchSize: config.batchSize, shuffle: true, dropLast: true,
+                             seed: Seeds.derive(config.seed, "gan-data-order"), space: .gan,
+                             device: state.device)
         sink = MultiSink([try TensorBoardSink(folder: folder), try JSONLinesSink(path: "\(folder)/metrics.jsonl")])
     }
 
