@@ -35,12 +35,12 @@ public final class GANTrainer {
         var config = config
         config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         config.classNames = dataset.classNames
-        try config.validate()
-        try Self.checkSize(dataset, config)
         let configPath = "\(folder)/config.json"
         guard !FileManager.default.fileExists(atPath: configPath) else {
             throw GDAError.config("\(folder) already holds a run; continue it with 'gda train --resume \(folder)' or choose another --out")
         }
+        try config.validate()
+        try Self.checkSize(dataset, config)
         try Self.makeFolders(folder)
         try GANCheckpoint.wrap { try AtomicFile.write(try config.json(), to: configPath) }
         try self.init(config: config, dataset: dataset, folder: folder, state: try GANState(config: config))

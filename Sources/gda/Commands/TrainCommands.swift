@@ -45,8 +45,9 @@ let trainCommands: [Command] = [
             Formats:
               png          one folder per class (cGAN) or generator (MADGAN), with classes.txt
                            and labels.csv; the default
-              idx          samples-images-idx3-ubyte and samples-labels-idx1-ubyte (labels are
-                           classes for cGAN, generator indices for MADGAN, 0 for DCGAN)
+              idx          train-images-idx3-ubyte and train-labels-idx1-ubyte, readable as
+                           --dataset idx:DIR (labels are classes for cGAN, generator indices
+                           for MADGAN, 0 for DCGAN)
               safetensors  samples.safetensors: images (uint8), latents (float32) and labels
                            or generators (int64)
 
@@ -108,6 +109,10 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     config.logEvery = try arguments.int("log-every", range: 1...Int(Int32.max)) ?? config.logEvery
     try arguments.finish(maximumPositionals: 1)
 
+    // Settings are checked before the dataset loads; the shape-dependent ones again after.
+    var early = config
+    early.sharedBlocks = min(sharedBlocks ?? 1, GANArchitecture.generatorBlockCount(.colour32) - 1)
+    try early.validate()
     try prepareDevice(config.device)
     let dataset = try trainingSet(config)
     // The shape is known only now: its default shared-block count may differ.
@@ -202,7 +207,7 @@ private func runSample(_ arguments: inout Arguments) throws -> Int32 {
             throw GDAError(error.message)
         }
     case "idx":
-        try IDX.write(try sampleDataset(batch, generator.config), folder: output, prefix: "samples")
+        try IDX.write(try sampleDataset(batch, generator.config), folder: output, prefix: "train")
     default:
         try ImageFolderWriter.write(try sampleDataset(batch, generator.config), folder: output)
     }
