@@ -60,7 +60,7 @@ public final class JSONLinesSink: MetricSink {
 
     public func scalar(tag: String, value: Double, step: Int) throws {
         // JSON has no NaN or infinity; such values are written as strings.
-        let number = value.isFinite ? "\(value)" : "\"\(value)\""
+        let number = value.isFinite ? "\(value)" : value.isNaN ? "\"nan\"" : value > 0 ? "\"inf\"" : "\"-inf\""
         append("{\"step\":\(step),\"tag\":\(quoted(tag)),\"value\":\(number),"
             + "\"wall_time\":\(Date().timeIntervalSince1970)}\n")
     }

@@ -29,24 +29,6 @@ public enum GANFactory {
     }
 }
 
-/// Independent random streams of one run, each a function of the run's seed.
-enum RandomStream: UInt64 {
-    /// Model initialisation.
-    case initialisation = 1
-    /// Latent vectors drawn during training.
-    case trainingNoise = 2
-    /// The fixed latent vectors of the sample grids.
-    case gridNoise = 3
-
-    /// The stream's seed: SplitMix64's finaliser over the run seed and the stream number.
-    func seed(_ runSeed: UInt64) -> UInt64 {
-        var z = runSeed &+ rawValue &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Where a run stands: steps done and the next batch of the data order.
 public struct TrainingPosition: Equatable, Sendable {
     /// Steps completed; one step is one real batch and one discriminator update.
@@ -83,7 +65,7 @@ final class GANState {
         try config.validate()
         self.config = config
         device = try config.computeDevice
-        let rng = try Generator(seed: RandomStream.initialisation.seed(config.seed))
+        let rng = try Generator(seed: Seeds.derive(config.seed, "gan-init"))
         generator = try GANFactory.makeGenerator(config, rng: rng)
         discriminator = try GANFactory.makeDiscriminator(config, rng: rng)
         if config.emaDecay != nil {
@@ -99,8 +81,8 @@ final class GANState {
         let betas = (config.beta1, config.beta2)
         generatorOptimizer = Adam(generator.parameters(), learningRate: config.learningRate, betas: betas)
         discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: config.learningRate, betas: betas)
-        noise = try Generator(seed: RandomStream.trainingNoise.seed(config.seed), device: device)
-        let gridRNG = try Generator(seed: RandomStream.gridNoise.seed(config.seed))
+        noise = try Generator(seed: Seeds.derive(config.seed, "gan-noise"), device: device)
+        let gridRNG = try Generator(seed: Seeds.derive(config.seed, "gan-grid"))
         let rows = config.model == .dcgan ? config.gridColumns : 1
         gridNoise = try Tensor.randn([rows * config.gridColumns, GANArchitecture.latentSize], generator: gridRNG)
     }

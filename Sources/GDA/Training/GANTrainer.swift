@@ -28,18 +28,19 @@ public final class GANTrainer {
     let state: GANState
     let dataset: Dataset
     let objective: GANObjective
-    let batches: EpochBatches
+    let batches: DataLoader
 
     /// Starts a new run in `folder`, which must not hold a run already.
     public convenience init(config: GANConfig, dataset: Dataset, folder: String) throws {
         var config = config
         config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         config.classNames = dataset.classNames
-        try config.validate()
         let configPath = "\(folder)/config.json"
         guard !FileManager.default.fileExists(atPath: configPath) else {
             throw GDAError.config("\(folder) already holds a run; continue it with 'gda train --resume \(folder)' or choose another --out")
         }
+        try config.validate()
+        try Self.checkSize(dataset, config)
         try Self.makeFolders(folder)
         try GANCheckpoint.wrap { try AtomicFile.write(try config.json(), to: configPath) }
         try self.init(config: config, dataset: dataset, folder: folder, state: try GANState(config: config))
@@ -67,17 +68,22 @@ public final class GANTrainer {
     }
 
     private init(config: GANConfig, dataset: Dataset, folder: String, state: GANState) throws {
-        guard dataset.count >= config.batchSize else {
-            throw GDAError.config("batch size \(config.batchSize) is larger than the \(dataset.count) training images")
-        }
+        try Self.checkSize(dataset, config)
         self.folder = folder
         self.config = config
         self.dataset = dataset
         self.state = state
         objective = GANObjective(config: config)
-        batches = EpochBatches(dataset: dataset, batchSize: config.batchSize, seed: config.seed,
-                               device: state.device)
+        batches = DataLoader(dataset: dataset, batchSize: config.batchSize, shuffle: true, dropLast: true,
+                             seed: Seeds.derive(config.seed, "gan-data-order"), space: .gan,
+                             device: state.device)
         sink = MultiSink([try TensorBoardSink(folder: folder), try JSONLinesSink(path: "\(folder)/metrics.jsonl")])
+    }
+
+    private static func checkSize(_ dataset: Dataset, _ config: GANConfig) throws {
+        guard dataset.count >= config.batchSize else {
+            throw GDAError.config("batch size \(config.batchSize) is larger than the \(dataset.count) training images")
+        }
     }
 
     private static func makeFolders(_ folder: String) throws {
@@ -197,7 +203,8 @@ public final class GANTrainer {
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
         let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        throw GDAError("training diverged at step \(step): \(tag) is \(value); \(note)")
+        let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
+        throw GDAError("training diverged at step \(step): \(tag) is \(shown); \(note)")
     }
 
     // MARK: - Reporting

@@ -179,3 +179,10 @@ public enum GANRun {
         return try TrainedGenerator(config: config, model: model, step: metadata["step"].flatMap(Int.init) ?? 0)
     }
 }
+
+extension TrainedGenerator {
+    /// The latest generator of the run in `folder`; the same as `GANRun.load`.
+    public static func load(_ folder: String, device: Device = .cpu) throws -> TrainedGenerator {
+        try GANRun.load(folder, device: device)
+    }
+}

@@ -6,6 +6,10 @@ import Torch
 
 @Suite("GAN models")
 struct GANModelTests {
+    init() {
+        GANFixtures.oneThread
+    }
+
     // MARK: - PyTorch names
 
     /// Each fixture module's Swift counterpart.

@@ -6,6 +6,11 @@ import Torch
 
 /// Small synthetic data and configurations for the GAN tests.
 enum GANFixtures {
+    /// Sets libtorch to one intra-op thread. Each suite's initialiser touches this: with
+    /// two threads and other processes busy on a 2-core machine, a step ran 10 to 30 times
+    /// slower (spinning threads waiting for each other).
+    static let oneThread: Void = { Torch.threads = 1 }()
+
     /// `count` 1×28×28 images of `classes` classes: each class a bright square at its own
     /// place on a dim background, with deterministic noise.
     static func dataset(count: Int = 40, classes: Int = 4) -> Dataset {
