@@ -53,8 +53,9 @@ public enum IDX {
             header[(4 * index)..<(4 * index + 4)].reduce(0) { $0 << 8 | Int($1) }
         }
         let described = describe(dimensions)
-        guard dimensions.allSatisfy({ $0 > 0 }) else {
-            throw GDAError("\(path): the IDX header says \(described): every dimension must be positive")
+        // An empty set (0 items) is valid, as a labelled synthetic set may be; item sizes are not.
+        guard dimensions.dropFirst().allSatisfy({ $0 > 0 }) else {
+            throw GDAError("\(path): the IDX header says \(described): every dimension after the first must be positive")
         }
         var total = 1
         for dimension in dimensions {

@@ -78,6 +78,10 @@ extension Experiment {
         }
         if config.classifiers.syntheticOnly {
             for model in config.gan.models {
+                guard let pool = context.syntheticPools[model], pool.count > 0 else {
+                    log("classify: \(model) kept no labelled images, so it has no synthetic-only classifier")
+                    continue
+                }
                 for seed in 0..<config.classifiers.seeds {
                     let path = "results/synthetic-only/\(model)-s\(seed).json"
                     guard !run.exists(path) else { continue }
