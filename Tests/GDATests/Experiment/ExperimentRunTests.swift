@@ -7,15 +7,6 @@ import Torch
 /// The whole pipeline on a few hundred real Fashion-MNIST images: every file of the run
 /// layout, the report's form, and resuming after a kill.
 @Suite(.serialized) struct ExperimentRunTests {
-    /// The tiny profile, cut further so a run takes seconds: one thread, so that results are
-    /// reproducible bit for bit between processes.
-    static func config() throws -> ExperimentConfig {
-        var config = try ExperimentConfig.profile("tiny")
-        config.threads = 1
-        config.classifiers.sources = ["real", "traditional", "cgan", "madgan"]
-        return config
-    }
-
     static func runInProcess(_ config: ExperimentConfig, folder: String, cache: String) throws {
         let run = try RunFolder(folder, create: true)
         let experiment = try Experiment(config: config, run: run) { _ in }
@@ -27,7 +18,7 @@ import Torch
         let root = try Oracle.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let folder = root + "/run"
-        let config = try Self.config()
+        let config = try ExperimentConfigTestValues.tiny()
         try Self.runInProcess(config, folder: folder, cache: root + "/cache")
 
         let manager = FileManager.default
