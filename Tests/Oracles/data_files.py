@@ -12,6 +12,12 @@ Subcommands (each prints one JSON object):
   stats FILE
       reads an IDX images file with numpy and prints per-channel mean and population std of
       the pixels in [0, 1].
+  md5 FILE
+      prints the file's MD5 from hashlib.
+  tar ARCHIVE KIND
+      writes a gzipped tar with Python's tarfile. KIND cifar: a tiny cifar-10-batches-bin
+      folder (prints each member's MD5); longname: one file with a 150-character path; dotdot,
+      absolute, symlink, hardlink: one harmless file then one entry of that kind.
   png-read FILE
       reads a PNG with PIL; prints its mode, size and pixels as planar C×H×W bytes.
   png-write FILE C H W SEED
@@ -81,6 +87,59 @@ def stats(path):
     return {"mean": unit.mean(axis=(0, 2, 3)).tolist(), "std": unit.std(axis=(0, 2, 3)).tolist()}
 
 
+def md5(path):
+    import hashlib
+
+    with open(path, "rb") as handle:
+        return {"md5": hashlib.md5(handle.read()).hexdigest()}
+
+
+def tar(archive, kind):
+    import hashlib
+    import io
+    import tarfile
+
+    def add(handle, name, data):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        handle.addfile(info, io.BytesIO(data))
+
+    rng = np.random.default_rng(5)
+    digests = {}
+    with tarfile.open(archive, "w:gz") as handle:
+        if kind == "cifar":
+            folder = tarfile.TarInfo("cifar-10-batches-bin")
+            folder.type = tarfile.DIRTYPE
+            handle.addfile(folder)
+            names = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
+            for index, name in enumerate(names):
+                records = rng.integers(0, 256, size=(index + 2, 3073), dtype=np.uint8)
+                records[:, 0] %= 10
+                data = records.tobytes()
+                add(handle, "cifar-10-batches-bin/" + name, data)
+                digests["cifar-10-batches-bin/" + name] = hashlib.md5(data).hexdigest()
+            meta = "\n".join(["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                              "ship", "truck"]).encode() + b"\n\n"
+            add(handle, "cifar-10-batches-bin/batches.meta.txt", meta)
+            digests["cifar-10-batches-bin/batches.meta.txt"] = hashlib.md5(meta).hexdigest()
+        elif kind == "longname":
+            name = "deep/" + "n" * 150 + ".bin"
+            add(handle, name, b"long")
+            digests[name] = hashlib.md5(b"long").hexdigest()
+        else:
+            add(handle, "fine.txt", b"fine")
+            if kind == "dotdot":
+                add(handle, "../x", b"escape")
+            elif kind == "absolute":
+                add(handle, "/tmp/gda-absolute-entry", b"escape")
+            else:
+                link = tarfile.TarInfo("link")
+                link.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+                link.linkname = "/etc/passwd" if kind == "symlink" else "fine.txt"
+                handle.addfile(link)
+    return {"md5": digests}
+
+
 def png_read(path):
     from PIL import Image
 
@@ -117,6 +176,10 @@ def main(argv):
         result = {"dimensions": list(array.shape), "data": array.reshape(-1).tolist()}
     elif command == "stats":
         result = stats(args[0])
+    elif command == "md5":
+        result = md5(args[0])
+    elif command == "tar":
+        result = tar(args[0], args[1])
     elif command == "png-read":
         result = png_read(args[0])
     elif command == "png-write":
