@@ -107,15 +107,19 @@ public enum DatasetStats {
         let plane = dataset.height * dataset.width
         var sums = [UInt64](repeating: 0, count: dataset.channels)
         var squares = [UInt64](repeating: 0, count: dataset.channels)
-        dataset.images.withUnsafeBufferPointer { bytes in
+        dataset.images.withUnsafeBufferPointer { buffer in
+            guard let bytes = buffer.baseAddress else { return }
             for image in 0..<dataset.count {
                 for channel in 0..<dataset.channels {
-                    let start = (image * dataset.channels + channel) * plane
+                    var pointer = bytes + (image * dataset.channels + channel) * plane
+                    let end = pointer + plane
                     var sum: UInt64 = 0
                     var square: UInt64 = 0
-                    for value in bytes[start..<(start + plane)] {
-                        sum &+= UInt64(value)
-                        square &+= UInt64(value) * UInt64(value)
+                    while pointer < end {
+                        let value = UInt64(pointer.pointee)
+                        sum &+= value
+                        square &+= value &* value
+                        pointer += 1
                     }
                     sums[channel] += sum
                     squares[channel] += square
