@@ -4,16 +4,17 @@ Subcommands (each prints one JSON object):
   idx FOLDER PREFIX COUNT C H W CLASSES SEED GZIP
       writes PREFIX-images-idx3-ubyte (idx4 when C > 1) and PREFIX-labels-idx1-ubyte,
       gzipped when GZIP is 1; prints the images and labels as flat lists.
-  cifar FILE COUNT SEED
-      writes a CIFAR-10 binary batch of COUNT records; prints images (flat, C×H×W per
-      image) and labels.
+  cifar FOLDER
+      writes CIFAR-10 binary batches data_batch_1.bin ... data_batch_5.bin (batch i has i + 1
+      records) and test_batch.bin (4 records); prints the images (flat, C×H×W per image) and
+      labels of the training and test splits.
   idx-read FILE
       reads an IDX file (plain or gzipped) with numpy; prints its dimensions and flat data.
   stats FILE
       reads an IDX images file with numpy and prints per-channel mean and population std of
       the pixels in [0, 1].
-  md5 FILE
-      prints the file's MD5 from hashlib.
+  md5 FILE...
+      prints each file's MD5 from hashlib, by path.
   tar ARCHIVE KIND
       writes a gzipped tar with Python's tarfile. KIND cifar: a tiny cifar-10-batches-bin
       folder (prints each member's MD5); longname: one file with a 150-character path; dotdot,
@@ -57,14 +58,24 @@ def idx(folder, prefix, count, channels, height, width, classes, seed, compress)
     return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
 
 
-def cifar(path, count, seed):
-    rng = np.random.default_rng(seed)
+def cifar_batch(path, count, rng):
     images = rng.integers(0, 256, size=(count, 3, 32, 32), dtype=np.uint8)
     labels = rng.integers(0, 10, size=(count,), dtype=np.uint8)
     records = np.concatenate([labels[:, None], images.reshape(count, -1)], axis=1)
     with open(path, "wb") as handle:
         handle.write(records.astype(np.uint8).tobytes())
-    return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
+    return images.reshape(-1).tolist(), labels.tolist()
+
+
+def cifar(folder):
+    rng = np.random.default_rng(10)
+    train = {"images": [], "labels": []}
+    for batch in range(1, 6):
+        images, labels = cifar_batch(f"{folder}/data_batch_{batch}.bin", batch + 1, rng)
+        train["images"] += images
+        train["labels"] += labels
+    images, labels = cifar_batch(f"{folder}/test_batch.bin", 4, rng)
+    return {"train": train, "test": {"images": images, "labels": labels}}
 
 
 def idx_read(path):
@@ -87,11 +98,14 @@ def stats(path):
     return {"mean": unit.mean(axis=(0, 2, 3)).tolist(), "std": unit.std(axis=(0, 2, 3)).tolist()}
 
 
-def md5(path):
+def md5(paths):
     import hashlib
 
-    with open(path, "rb") as handle:
-        return {"md5": hashlib.md5(handle.read()).hexdigest()}
+    digests = {}
+    for path in paths:
+        with open(path, "rb") as handle:
+            digests[path] = hashlib.md5(handle.read()).hexdigest()
+    return {"md5": digests}
 
 
 def tar(archive, kind):
@@ -170,14 +184,14 @@ def main(argv):
         numbers = [int(a) for a in args[2:]]
         result = idx(folder, prefix, *numbers[:6], bool(numbers[6]))
     elif command == "cifar":
-        result = cifar(args[0], int(args[1]), int(args[2]))
+        result = cifar(args[0])
     elif command == "idx-read":
         array = idx_read(args[0])
         result = {"dimensions": list(array.shape), "data": array.reshape(-1).tolist()}
     elif command == "stats":
         result = stats(args[0])
     elif command == "md5":
-        result = md5(args[0])
+        result = md5(args)
     elif command == "tar":
         result = tar(args[0], args[1])
     elif command == "png-read":

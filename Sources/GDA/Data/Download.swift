@@ -12,7 +12,7 @@ public struct RemoteFile: Sendable, Equatable {
 /// Downloads the datasets known by name into the cache folder, each file verified by its
 /// published MD5 before it appears under its final name.
 public enum Downloads {
-    /// The canonical location of each dataset: the URLs and checksums torchvision uses for
+    /// Returns the canonical location of each dataset: the URLs and checksums torchvision uses for
     /// MNIST and Fashion-MNIST, and the binary CIFAR-10 archive from its authors' page.
     public static func files(_ name: String) throws -> (baseURL: String, files: [RemoteFile]) {
         switch name {
@@ -42,7 +42,7 @@ public enum Downloads {
         }
     }
 
-    /// The base URL to fetch from: `mirror`, else $GDA_DOWNLOAD_BASE, else the canonical one.
+    /// Returns the base URL to fetch from: `mirror`, else $GDA_DOWNLOAD_BASE, else the canonical one.
     static func baseURL(_ canonical: String, mirror: String?) throws -> String {
         let environment = ProcessInfo.processInfo.environment["GDA_DOWNLOAD_BASE"]
         let base = mirror ?? (environment?.isEmpty == false ? environment : nil) ?? canonical

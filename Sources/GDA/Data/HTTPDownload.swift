@@ -5,7 +5,7 @@ import FoundationNetworking
 
 /// One HTTP download into `NAME.partial`, renamed to `NAME` only when its MD5 matches.
 ///
-/// A `.partial` file left by an earlier attempt is resumed with an HTTP Range request; a server
+/// A `.partial` file left by an earlier attempt is resumed with an HTTP Range request. A server
 /// that ignores the range (status 200) restarts it from the beginning. A connection lost midway
 /// is retried from where it stopped, up to `attempts` times in all.
 public enum HTTPDownload {
@@ -125,7 +125,7 @@ private final class Receiver: NSObject, URLSessionDataDelegate, @unchecked Senda
         case 206:
             let range = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Range") ?? ""
             if !range.hasPrefix("bytes \(offset)-") {
-                problem = GDAError("\(url.absoluteString): the server answered the range request from byte "
+                problem = GDAError("\(url.absoluteString): the server responded to the range request from byte "
                     + "\(offset) with Content-Range '\(range)'")
             }
         case 416 where offset > 0:

@@ -130,7 +130,7 @@ public enum Tar {
         return Int(text, radix: 8)
     }
 
-    /// The value of `key` in pax extended header records (`LENGTH key=value\n`).
+    /// Returns the value of `key` in pax extended header records (`LENGTH key=value\n`).
     private static func paxRecord(_ key: String, in data: [UInt8]) -> String? {
         let text = String(decoding: data, as: UTF8.self)
         for record in text.split(separator: "\n") {
@@ -143,7 +143,7 @@ public enum Tar {
 
     // MARK: - Entry data
 
-    /// The number of padding bytes after `size` bytes of data, up to the next block.
+    /// Returns the number of padding bytes after `size` bytes of data, up to the next block.
     private static func padding(_ size: Int) -> Int { (blockSize - size % blockSize) % blockSize }
 
     private static func readData(_ file: CompressedFileReader, size: Int, archive: String) throws -> [UInt8] {

@@ -119,7 +119,7 @@ let dataCommands: [Command] = [
 
 // MARK: - Helpers
 
-/// The one positional NAME argument.
+/// Returns the positional NAME argument.
 private func requiredName(_ arguments: Arguments, command: String) throws -> String {
     guard let name = arguments.positionals.first else {
         throw UsageError("missing dataset NAME", hint: "gda \(command) --help")
@@ -127,7 +127,7 @@ private func requiredName(_ arguments: Arguments, command: String) throws -> Str
     return name
 }
 
-/// The test split, or nil for an image folder without one.
+/// Loads the test split, or returns nil for an image folder without one.
 private func loadTestSplit(_ name: String) throws -> Dataset? {
     guard name.hasPrefix("folder:") else { return try DatasetSource.load(name, split: .test) }
     do {

@@ -6,7 +6,7 @@ import Torch
 
 @Suite("PNG and image grids")
 struct PNGTests {
-    /// A deterministic image with every byte value represented.
+    /// Returns a deterministic image in which every byte value occurs.
     static func pattern(channels: Int, height: Int, width: Int) -> Image {
         let count = channels * height * width
         return Image(channels: channels, height: height, width: width,
