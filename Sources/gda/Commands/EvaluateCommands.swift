@@ -6,9 +6,13 @@ let evaluateCommands: [Command] = [
     Command(["evaluate"], summary: "Score a trained GAN run: FID, IS, KID, precision/recall, density/coverage",
             usage: """
             Usage: gda evaluate RUN [--metrics fid,is,kid,pr,dc] [--features domain|FILE.pt] [--samples N]
+                   gda evaluate --dataset NAME [options]
 
             Samples N images from RUN's generator and compares them with N real test images under a
             feature network. Prints a table and writes RUN/results/evaluate.json.
+
+            With --dataset instead of a run, compares N real training images with N test images:
+            the floor that no generator of that dataset can beat under the same features.
 
             Options:
               --metrics LIST   any of fid, is, kid, pr (precision and recall), dc (density and
@@ -22,8 +26,10 @@ let evaluateCommands: [Command] = [
               --seed S         seed of the generated samples (default 0)
               --device DEV     cpu, cuda or cuda:N (default cpu)
             """) { arguments in
-        guard let folder = arguments.positionals.first else {
-            throw UsageError("the run folder is required", hint: "gda evaluate --help")
+        let folder = arguments.positionals.first
+        let realDataset = arguments.string("dataset")
+        guard (folder == nil) != (realDataset == nil) else {
+            throw UsageError("give either a run folder or --dataset NAME", hint: "gda evaluate --help")
         }
         let metrics = try MetricName.parseList(arguments.string("metrics") ?? "fid,is,kid,pr,dc")
         let features = arguments.string("features") ?? "domain"
@@ -32,13 +38,14 @@ let evaluateCommands: [Command] = [
         let device = try parseDevice(arguments.string("device"))
         try arguments.finish(maximumPositionals: 1)
 
-        let generator = try GANRun.load(folder, device: device)
-        let train = try DatasetSource.load(generator.config.dataset, split: .train)
-        let test = try DatasetSource.load(generator.config.dataset, split: .test)
+        let generator = try folder.map { try GANRun.load($0, device: device) }
+        let dataset = generator?.config.dataset ?? realDataset ?? ""
+        let train = try DatasetSource.load(dataset, split: .train)
+        let test = try DatasetSource.load(dataset, split: .test)
         let progress = ProgressPrinter(label: "evaluate")
         let network: any FeatureNetwork
         if features == "domain" {
-            network = try standardDomainNetwork(dataset: generator.config.dataset, train: train, test: test, device: device) {
+            network = try standardDomainNetwork(dataset: dataset, train: train, test: test, device: device) {
                 progress.line($0)
             }
         } else {
@@ -46,14 +53,22 @@ let evaluateCommands: [Command] = [
         }
         let count = min(samples, test.count)
         let real = test.stratifiedSubset(count: count, seed: seed)
-        let fake = try generator.sample(count: count, seed: seed)
-        progress.line("scoring \(count) generated against \(count) real test images")
+        let candidates: Tensor
+        if let generator {
+            candidates = try generator.sample(count: count, seed: seed).images
+            progress.line("scoring \(count) generated against \(count) real test images")
+        } else {
+            let subset = train.stratifiedSubset(count: count, seed: seed)
+            candidates = try subset.imageTensor(Array(0..<subset.count))
+            progress.line("scoring \(count) real training against \(count) real test images")
+        }
         let results = try MetricSuite().evaluate(network: network, real: batches(real.imageTensor(Array(0..<real.count))),
-                                                 fake: batches(fake.images), metrics: metrics) { progress.line("warning: \($0)") }
+                                                 fake: batches(candidates), metrics: metrics) { progress.line("warning: \($0)") }
         let width = results.values.keys.map(\.count).max() ?? 0
         for (name, value) in results.values.sorted(by: { $0.key < $1.key }) {
             print("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(decimal(value))")
         }
+        guard let folder, let generator else { return 0 }
         let report = EvaluateResult(features: features, samples: count, seed: seed, step: generator.step,
                                     values: results.values, warnings: results.warnings)
         let encoder = JSONEncoder()
