@@ -26,8 +26,9 @@ public enum GANFactory {
                                          classes: config.model == .cgan ? config.classCount : 0, generator: rng)
         try dcganInit(model, generator: rng)
         // The projection embedding starts at N(0, 0.02) like the other discriminator weights.
-        // PyTorch's N(0, 1) default makes the initial projection term, a sum over 6272
-        // features, dominate the logit: the first cGAN losses were about 40 instead of 1.4.
+        // With PyTorch's N(0, 1) default the projection term, a sum over 6272 features,
+        // dominated the logit, and the first cGAN discriminator losses were about 40 (logits
+        // near zero give 2·ln 2 ≈ 1.39).
         try model.embed?.weight.normal_(mean: 0, std: 0.02, generator: rng)
         return model
     }
@@ -79,6 +80,8 @@ final class GANState {
         } else {
             averaged = nil
         }
+        // NOTE: only the CPU path has run; moving to CUDA (and a CUDA noise generator) is
+        // untested because no GPU was available.
         for module in [generator, discriminator] + (averaged.map { [$0] } ?? []) as [Module] {
             try module.move(to: device)
         }
