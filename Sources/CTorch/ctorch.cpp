@@ -65,6 +65,51 @@ at::ScalarType scalar_type(int dtype) {
     }
 }
 
+// Returns whether `value` can bind to a parameter whose (fake) schema type is `type`. Types
+// this API never produces are left for the kernel to check.
+bool accepts(const c10::TypePtr &type, const c10::IValue &value) {
+    if (type->kind() == c10::TypeKind::OptionalType)
+        return value.isNone() ||
+               accepts(type->castRaw<c10::OptionalType>()->getElementType(), value);
+    switch (type->kind()) {
+    case c10::TypeKind::TensorType:
+        return value.isTensor();
+    case c10::TypeKind::IntType: // also SymInt, ScalarType, Layout and MemoryFormat
+        return value.isInt() || value.isSymInt();
+    case c10::TypeKind::FloatType:
+        return value.isDouble();
+    case c10::TypeKind::BoolType:
+        return value.isBool();
+    case c10::TypeKind::NumberType: // Scalar
+        return value.isInt() || value.isDouble() || value.isBool();
+    case c10::TypeKind::StringType:
+        return value.isString();
+    case c10::TypeKind::DeviceObjType:
+        return value.isDevice();
+    case c10::TypeKind::GeneratorType:
+        return value.isGenerator();
+    case c10::TypeKind::ListType: {
+        const auto &element = type->castRaw<c10::ListType>()->getElementType();
+        switch (element->kind()) {
+        case c10::TypeKind::TensorType:
+            return value.isTensorList();
+        case c10::TypeKind::IntType:
+            return value.isIntList();
+        case c10::TypeKind::FloatType:
+            return value.isDoubleList();
+        case c10::TypeKind::BoolType:
+            return value.isBoolList();
+        case c10::TypeKind::OptionalType:
+            return value.isList() && !value.isIntList() && !value.isDoubleList();
+        default:
+            return true;
+        }
+    }
+    default:
+        return true;
+    }
+}
+
 // Converts one C argument into the IValue that the schema argument expects.
 c10::IValue to_ivalue(const ct_arg &arg, const c10::Argument &formal, const int64_t *ints,
                       const double *doubles, void *const *handles) {
@@ -366,19 +411,25 @@ int ct_op_call(ct_op op, const ct_arg *args, int nargs, const int64_t *int_pool,
         const auto &schema = handle.schema();
         const auto &formals = schema.arguments();
         if (nargs > static_cast<int>(formals.size()))
-            throw std::invalid_argument(schema.name() + " takes " +
-                                        std::to_string(formals.size()) + " arguments, given " +
-                                        std::to_string(nargs));
+            throw std::invalid_argument("expects at most " + std::to_string(formals.size()) +
+                                        " arguments, given " + std::to_string(nargs));
         torch::jit::Stack stack;
         stack.reserve(formals.size());
         for (size_t k = 0; k < formals.size(); ++k) {
             if (static_cast<int>(k) < nargs) {
-                stack.push_back(to_ivalue(args[k], formals[k], int_pool, double_pool, handle_pool));
+                c10::IValue value =
+                    to_ivalue(args[k], formals[k], int_pool, double_pool, handle_pool);
+                if (!accepts(formals[k].type(), value))
+                    throw std::invalid_argument(
+                        "argument " + std::to_string(k + 1) + " '" + formals[k].name() +
+                        "' expects " + formals[k].real_type()->str() + ", given " +
+                        (value.isTensor() ? std::string("Tensor") : value.type()->str()));
+                stack.push_back(std::move(value));
             } else if (formals[k].default_value().has_value()) {
                 stack.push_back(*formals[k].default_value());
             } else {
-                throw std::invalid_argument(schema.name() + ": argument '" + formals[k].name() +
-                                            "' is required");
+                throw std::invalid_argument("argument " + std::to_string(k + 1) + " '" +
+                                            formals[k].name() + "' is required");
             }
         }
         handle.callBoxed(stack);

@@ -34,7 +34,7 @@ void collect_tensors(const c10::IValue &value, std::vector<at::Tensor> &outs) {
 }
 
 // Runs `body`, turning any exception into the thread's error message and -1.
-template <typename Body> int guarded(const char *what, Body body) {
+template <typename Body> int guarded(const char *operation, Body body) {
     try {
         int status = body();
         ct_set_error_message("");
@@ -44,7 +44,7 @@ template <typename Body> int guarded(const char *what, Body body) {
     } catch (const std::exception &error) {
         ct_set_error_message(error.what());
     } catch (...) {
-        ct_set_error_message((std::string(what) + " raised an unknown exception").c_str());
+        ct_set_error_message((std::string(operation) + " raised an unknown exception").c_str());
     }
     return -1;
 }

@@ -7,7 +7,9 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temporary = "\(folder)/.\(url.lastPathComponent).tmp-\(getpid())"
+        // The name is unique to this call because threads that write the same path must not
+        // share a temporary file.
+        let temporary = "\(folder)/.\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString)"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create", temporary) }
         var closed = false

@@ -48,7 +48,7 @@ extension Tensor {
 // MARK: - Order statistics and reductions
 
 extension Tensor {
-    /// The `k`-th smallest element (1-based) along `dim`, and its index.
+    /// Returns the `k`-th smallest element (1-based) along `dim`, and its index.
     public func kthValue(_ k: Int, dim: Int, keepDim: Bool = false) throws
         -> (values: Tensor, indices: Tensor)
     {
@@ -56,18 +56,18 @@ extension Tensor {
         return (results[0], results[1])
     }
 
-    /// The minimum along `dim` and its index.
+    /// Returns the minimum along `dim` and its index.
     public func min(dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
         let results = try MetricOps.minDim.call([.tensor(self), .int(dim), .bool(keepDim)])
         return (results[0], results[1])
     }
 
-    /// Whether any element along `dim` is true (nonzero).
+    /// Returns whether any element along `dim` is true (nonzero).
     public func any(dim: Int, keepDim: Bool = false) throws -> Tensor {
         try MetricOps.anyDim(.tensor(self), .int(dim), .bool(keepDim))
     }
 
-    /// The sum along `dims`, accumulated and returned in `dtype`.
+    /// Sums along `dims`, accumulating and returning in `dtype`.
     public func sum(dims: [Int], keepDim: Bool = false, dtype: DType) throws -> Tensor {
         try MetricOps.sumDimDType(.tensor(self), .ints(dims), .bool(keepDim), .dtype(dtype))
     }

@@ -87,6 +87,8 @@ public struct Op: @unchecked Sendable {
             args.append(arg)
         }
 
+        // NOTE: an operator that returns more than 16 tensors (unbind of a long dimension, for
+        // example) fails with an error that says so.
         var outs = [ct_tensor?](repeating: nil, count: 16)
         let produced = withExtendedLifetime(arguments) {
             args.withUnsafeBufferPointer { argBuffer in

@@ -15,6 +15,20 @@ extension Optimizer {
     public func zeroGrad() {
         for parameter in parameters { parameter.grad = nil }
     }
+
+    /// Throws when `state` has an entry other than "state.I.NAME" for a parameter index I and
+    /// one of `names`, because such a state dict belongs to another optimizer or model.
+    func checkStateNames(_ state: [String: Tensor], _ names: [String]) throws {
+        let known = Set(parameters.indices.flatMap { index in
+            names.map { "state.\(index).\($0)" }
+        })
+        let unexpected = Set(state.keys).subtracting(known).sorted()
+        guard unexpected.isEmpty else {
+            throw TorchError("\(type(of: self)) state has unexpected entries "
+                             + "\(unexpected.prefix(5)) for \(parameters.count) parameters. It was "
+                             + "saved by another optimizer or for another model.")
+        }
+    }
 }
 
 /// Adam (Kingma and Ba, 2015) as `torch.optim.Adam` defines it, with L2 weight decay added
@@ -76,11 +90,20 @@ public final class Adam: Optimizer {
     }
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
+        let names = ["exp_avg", "exp_avg_sq", "step"]
+        try checkStateNames(state, names)
         for (index, parameter) in parameters.enumerated() {
             let prefix = "state.\(index)."
+            let present = names.filter { state[prefix + $0] != nil }
             guard let m = state[prefix + "exp_avg"], let v = state[prefix + "exp_avg_sq"],
                   let step = state[prefix + "step"]
             else {
+                // A parameter that never had a gradient has no state, but a partial entry is an
+                // error.
+                guard present.isEmpty else {
+                    throw TorchError(
+                        "Adam state for parameter \(index) has \(present) but not all of \(names)")
+                }
                 expAvg[index] = nil
                 expAvgSq[index] = nil
                 steps[index] = 0
@@ -139,8 +162,18 @@ public final class SGD: Optimizer {
     }
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
-        for index in parameters.indices {
-            buffers[index] = try state["state.\(index).momentum_buffer"]?.clone()
+        try checkStateNames(state, ["momentum_buffer"])
+        for (index, parameter) in parameters.enumerated() {
+            guard let buffer = state["state.\(index).momentum_buffer"] else {
+                buffers[index] = nil
+                continue
+            }
+            guard buffer.shape == parameter.shape else {
+                throw TorchError("SGD momentum buffer for parameter \(index) has shape "
+                                 + "\(buffer.shape), the parameter \(parameter.shape)")
+            }
+            // Checkpoints load on the CPU, so the buffer moves to the parameter's device and dtype.
+            buffers[index] = try buffer.to(parameter.device, dtype: parameter.dtype).clone()
         }
     }
 }

@@ -59,7 +59,7 @@ public enum SafeTensors {
     /// before any tensor is allocated, so a corrupt or hostile file cannot request more memory
     /// than its own size.
     public static func decode(_ data: Data) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        // A slice of a larger Data keeps that Data's indices; copying rebases it at 0.
+        // A slice of a larger Data keeps that Data's indices, so it is copied to start at 0.
         let data = data.startIndex == 0 ? data : Data(data)
         let (entries, metadata, dataStart) = try parseHeader(data)
         var tensors: [String: Tensor] = [:]

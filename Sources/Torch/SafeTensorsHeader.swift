@@ -12,21 +12,24 @@ extension SafeTensors {
         let end: Int
     }
 
-    /// Parses and checks the header of a safetensors file held in `data` (indexed from 0). It
-    /// accepts what the reference implementation accepts: a JSON object of entries whose byte
-    /// ranges, sorted, tile the data section exactly, with no gap, overlap or trailing byte.
-    /// It also rejects duplicate keys, which JSON parsers would otherwise resolve silently.
+    /// Parses and checks the header of a safetensors file held in `data` (indexed from 0).
+    /// The checks follow the reference implementation (safetensors 0.8): a JSON object of
+    /// entries whose byte ranges, sorted, tile the data section with no gap, overlap or
+    /// trailing byte. Duplicate keys, which JSON parsers resolve silently, are rejected too,
+    /// and only the element types of `DType` are supported.
     static func parseHeader(_ data: Data) throws
         -> (entries: [Entry], metadata: [String: String], dataStart: Int)
     {
         guard data.count >= 8 else {
-            throw TorchError("file of \(data.count) bytes is too short for the 8-byte header length")
+            throw TorchError(
+                "file of \(data.count) bytes is too short for the 8-byte header length")
         }
         let length = data.prefix(8).enumerated().reduce(UInt64(0)) {
             $0 | UInt64($1.element) << (8 * UInt64($1.offset))
         }
         guard length <= UInt64(maximumHeaderBytes) else {
-            throw TorchError("header length \(length) exceeds the maximum of \(maximumHeaderBytes) bytes")
+            throw TorchError(
+                "header length \(length) exceeds the maximum of \(maximumHeaderBytes) bytes")
         }
         guard length <= UInt64(data.count - 8) else {
             throw TorchError("header length \(length) exceeds the \(data.count - 8) bytes after it")
@@ -78,14 +81,14 @@ extension SafeTensors {
         }
         guard let dtype = dtypeNames.first(where: { $0.value == dtypeName })?.key else {
             let known = dtypeNames.values.sorted().joined(separator: ", ")
-            throw TorchError("entry '\(name)' has dtype \"\(dtypeName)\"; expected one of \(known)")
+            throw TorchError("entry '\(name)' has dtype \"\(dtypeName)\", expected one of \(known)")
         }
         guard let shapeValues = fields["shape"] as? [Any] else {
             throw TorchError("entry '\(name)' has no shape list")
         }
         let shape = try shapeValues.map { item in
             guard let size = integer(item) else {
-                throw TorchError("entry '\(name)' has the dimension \(item) in its shape; "
+                throw TorchError("entry '\(name)' has the dimension \(item) in its shape, "
                                  + "expected a non-negative integer")
             }
             return size
@@ -97,7 +100,8 @@ extension SafeTensors {
                              + "non-negative integers")
         }
         guard start <= end else {
-            throw TorchError("entry '\(name)' has data_offsets [\(start), \(end)] that end before they start")
+            throw TorchError(
+                "entry '\(name)' has data_offsets [\(start), \(end)] that end before they start")
         }
         var bytes = dtype.byteSize
         for size in shape {
@@ -124,11 +128,12 @@ extension SafeTensors {
                                  + "\(entry.end)] beyond the \(dataBytes) data bytes")
             }
             if entry.start < position, let previous {
-                throw TorchError("entries '\(previous)' and '\(entry.name)' overlap at byte \(entry.start)")
+                throw TorchError(
+                    "entries '\(previous)' and '\(entry.name)' overlap at byte \(entry.start)")
             }
             guard entry.start == position else {
-                throw TorchError("data bytes \(position)..<\(entry.start) belong to no tensor; "
-                                 + "entry '\(entry.name)' starts at \(entry.start)")
+                throw TorchError("entry '\(entry.name)' starts at byte \(entry.start), leaving "
+                                 + "data bytes \(position)..<\(entry.start) unused")
             }
             position = entry.end
             previous = entry.name

@@ -23,15 +23,15 @@ extension ScriptModule {
         return outs.prefix(Int(count)).compactMap { $0.map { Tensor(handle: $0) } }
     }
 
-    /// Whether the module's `forward` declares an argument named `name`.
+    /// Returns whether the module's `forward` declares an argument named `name`.
     public func forwardAccepts(argument name: String) throws -> Bool {
         let status = ct_module_forward_has_argument(handle, name)
         if status < 0 { throw TorchError.last("cannot read the TorchScript forward schema") }
         return status == 1
     }
 
-    /// The parameter or buffer with the dotted name `name` (such as "output.weight"), or nil
-    /// when the module has none of that name.
+    /// Returns the parameter or buffer with the dotted name `name` (such as "output.weight"),
+    /// or nil when the module has none of that name.
     public func tensor(named name: String) throws -> Tensor? {
         var out: ct_tensor?
         let status = ct_module_find_tensor(handle, name, &out)

@@ -15,8 +15,10 @@ public final class Tensor: @unchecked Sendable {
 
     /// Copies `values` (row-major) into a new CPU tensor of the given shape.
     public convenience init<T: TensorScalar>(_ values: [T], shape: [Int]) throws {
-        let count = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 0 }), count == values.count else {
+        guard let count = Self.elementCount(shape) else {
+            throw TorchError("shape \(shape) has a negative dimension or too many elements")
+        }
+        guard count == values.count else {
             throw TorchError("shape \(shape) needs \(count) values, given \(values.count)")
         }
         let sizes = shape.map(Int64.init)
@@ -42,10 +44,14 @@ public final class Tensor: @unchecked Sendable {
 
     /// Copies raw little-endian bytes into a new CPU tensor.
     public convenience init(bytes: UnsafeRawBufferPointer, shape: [Int], dtype: DType) throws {
-        let count = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 0 }), count * dtype.byteSize == bytes.count else {
-            throw TorchError(
-                "shape \(shape) of \(dtype) needs \(count * dtype.byteSize) bytes, given \(bytes.count)")
+        guard let count = Self.elementCount(shape),
+              case let (size, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize),
+              !overflow
+        else {
+            throw TorchError("shape \(shape) has a negative dimension or too many elements")
+        }
+        guard size == bytes.count else {
+            throw TorchError("shape \(shape) of \(dtype) needs \(size) bytes, given \(bytes.count)")
         }
         let sizes = shape.map(Int64.init)
         let handle = sizes.withUnsafeBufferPointer { dims in
@@ -54,6 +60,19 @@ public final class Tensor: @unchecked Sendable {
         }
         guard let handle else { throw TorchError.last() }
         self.init(handle: handle)
+    }
+
+    /// Returns the number of elements of `shape`, or nil when a dimension is negative or the
+    /// product overflows `Int`.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 
     // MARK: - Properties
@@ -68,6 +87,8 @@ public final class Tensor: @unchecked Sendable {
 
     public var count: Int { Int(ct_tensor_numel(handle)) }
 
+    // NOTE: a dtype outside `DType` (float16 from a TorchScript module, for example) reads as
+    // .float32, and bytes() and scalars() then return the values converted to float32.
     public var dtype: DType { DType(rawValue: ct_tensor_dtype(handle)) ?? .float32 }
 
     public var device: Device {

@@ -194,7 +194,8 @@ extension Tensor {
     public func gt(_ value: Double) throws -> Tensor { try Ops.gtScalar(.tensor(self), .double(value)) }
     public func lt(_ value: Double) throws -> Tensor { try Ops.ltScalar(.tensor(self), .double(value)) }
     public func ge(_ value: Double) throws -> Tensor { try Ops.geScalar(.tensor(self), .double(value)) }
-    /// `self` where `condition` holds, else `other`.
+    /// Returns `other` where `condition` holds and `self` elsewhere, as
+    /// `torch.where(condition, other, self)` does.
     public func replacing(where condition: Tensor, with other: Tensor) throws -> Tensor {
         try Ops.whereSelf(.tensor(condition), .tensor(other), .tensor(self))
     }

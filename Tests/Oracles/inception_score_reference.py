@@ -1,9 +1,9 @@
 """Inception Score as torch-fidelity computes it, without its initial shuffle, in numpy.
 
 Usage: inception_score_reference.py PROBABILITIES.json SPLITS
-PROBABILITIES.json holds a list of rows of class probabilities. Split i holds rows
-i*N//SPLITS up to (i+1)*N//SPLITS; each split scores exp(mean KL(p(y|x) || p(y))) with
-p(y) the split's mean row. Prints {"mean": ..., "std": ...} (population std).
+PROBABILITIES.json contains a list of rows of class probabilities. Split i contains rows
+i*N//SPLITS up to (i+1)*N//SPLITS, and it scores exp(mean KL(p(y|x) || p(y))) with p(y)
+the split's mean row. Prints {"mean": ..., "std": ...} (population std).
 """
 import json
 import sys

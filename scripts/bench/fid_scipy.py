@@ -3,10 +3,10 @@ features that `gda bench fid` times, and optionally writes those features.
 
 Usage: fid_scipy.py FEATURES.safetensors [--write] [--samples N] [--dimension D]
                     [--repeats R] [--seed S]
-With --write, draws the features first and saves them as float32 tensors real and fake:
-Z @ A through a ReLU, with Z standard normal (N, D) and A a random (D, D) mixing matrix,
-so that, like Inception pool features, they are non-negative and correlated; the fake
-set's mixing matrix is perturbed. Prints the median timings and the FID.
+With --write, draws the features first and saves them as float32 tensors real and fake.
+Each set is Z @ A through a ReLU, with Z standard normal (N, D) and A a random (D, D)
+mixing matrix, so that the features are non-negative and correlated like Inception pool
+features. The fake set's mixing matrix is a perturbed copy of the real one. Prints the median timings and the FID.
 """
 import argparse
 import statistics

@@ -12,8 +12,8 @@ extern "C" {
 #endif
 
 /* Runs forward on n tensors plus `kwarg_count` bool keyword arguments (names[k] set to
- * values[k] != 0). Tensor results (tuples and lists flattened) go to `outs`; returns their
- * count. */
+ * values[k] != 0). Tensor results (tuples and lists flattened) go to `outs`, and the
+ * return value is their count. */
 int ct_module_forward_bool_kwargs(ct_module m, const ct_tensor *inputs, int n,
                                   const char *const *names, const int *values, int kwarg_count,
                                   ct_tensor *outs, int max_outs);

@@ -27,8 +27,8 @@ struct Matrix2 {
 ///   [-sin θ, cos θ]], which sends the point right of the centre to the point above it;
 /// - t shifts by (tx, ty) pixels.
 enum AffineMap {
-    /// The output-to-input homographies (B, 3, 3) that `Warp.resample` takes, for angles in
-    /// degrees and shifts in pixels. A nil part is the identity.
+    /// Builds the output-to-input homographies (B, 3, 3) that `Warp.resample` takes, for
+    /// angles in degrees and shifts in pixels. A nil part is the identity.
     static func inverse(shape: BatchShape, device: Device, angle: Tensor? = nil, scale: Tensor? = nil,
                         shearX: Tensor? = nil, shearY: Tensor? = nil, shiftX: Tensor? = nil,
                         shiftY: Tensor? = nil) throws -> Tensor {
@@ -65,13 +65,13 @@ enum AffineMap {
                                     tx: backX, ty: backY, shape: shape)
     }
 
-    /// Output-to-input homographies (B, 3, 3) for whole-pixel shifts: output pixel p reads
+    /// Builds output-to-input homographies (B, 3, 3) for whole-pixel shifts: output pixel p reads
     /// input pixel p + offset.
     static func offsets(x: Tensor, y: Tensor, shape: BatchShape) throws -> Tensor {
         let device = x.device
         let zeros = try Tensor.zeros([shape.count], dtype: .float64, device: device)
         let ones = try Tensor.ones([shape.count], dtype: .float64, device: device)
-        return try Tensor.stack([ones, zeros, x.to(.float64), zeros, ones, y.to(.float64), zeros, zeros, ones],
-                                dim: 1).reshape([shape.count, 3, 3])
+        let entries = [ones, zeros, try x.to(.float64), zeros, ones, try y.to(.float64), zeros, zeros, ones]
+        return try Tensor.stack(entries, dim: 1).reshape([shape.count, 3, 3])
     }
 }

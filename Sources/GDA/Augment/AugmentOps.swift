@@ -23,7 +23,6 @@ enum AugmentOps {
     static let logicalAnd = Op("aten::logical_and")
     static let logicalNot = Op("aten::logical_not")
     static let whereSelf = Op("aten::where", "self")
-    static let arangeStartStep = Op("aten::arange", "start_step")
 }
 
 // MARK: - Elementwise helpers
@@ -34,11 +33,6 @@ extension AugmentOps {
     static func tan(_ x: Tensor) throws -> Tensor { try tan(.tensor(x)) }
     static func floor(_ x: Tensor) throws -> Tensor { try floor(.tensor(x)) }
     static func round(_ x: Tensor) throws -> Tensor { try round(.tensor(x)) }
-
-    /// `start, start + 1, ...` below `end`.
-    static func arange(_ start: Int, _ end: Int, dtype: DType, device: Device) throws -> Tensor {
-        try arangeStartStep(.int(start), .int(end), .int(1), .dtype(dtype), .none, .device(device))
-    }
 
     /// x mod divisor, with the sign of the divisor (Python's %).
     static func remainder(_ x: Tensor, _ divisor: Double) throws -> Tensor {
@@ -57,12 +51,12 @@ extension AugmentOps {
         try logicalNot(.tensor(x))
     }
 
-    /// The maximum over `dim`, keeping it.
+    /// Takes the maximum over `dim`, keeping that dimension with size 1.
     static func max(_ x: Tensor, dim: Int) throws -> Tensor {
         try amax(.tensor(x), .ints([dim]), .bool(true))
     }
 
-    /// The minimum over `dim`, keeping it.
+    /// Takes the minimum over `dim`, keeping that dimension with size 1.
     static func min(_ x: Tensor, dim: Int) throws -> Tensor {
         try amin(.tensor(x), .ints([dim]), .bool(true))
     }
@@ -72,7 +66,7 @@ extension AugmentOps {
         try whereSelf(.tensor(condition), .tensor(ifTrue), .tensor(ifFalse))
     }
 
-    /// A per-image (B) tensor reshaped to (B, 1, 1, 1) so it broadcasts over images.
+    /// Reshapes a per-image (B) tensor to (B, 1, 1, 1) so that it broadcasts over images.
     static func perImage(_ values: Tensor) throws -> Tensor {
         try values.reshape([-1, 1, 1, 1])
     }

@@ -13,7 +13,7 @@ public struct AugmentPipeline: Sendable {
         self.transforms = transforms
     }
 
-    /// Runs every transform in order; returns the batch and the parameters drawn.
+    /// Runs every transform in order and returns the batch with the parameters drawn.
     public func apply(_ images: Tensor, generator: Generator) throws -> (Tensor, AugmentParameters) {
         _ = try BatchShape(of: images)
         var current = images

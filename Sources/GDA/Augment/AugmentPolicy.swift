@@ -3,10 +3,10 @@
 ///
 /// - `none`: no transform.
 /// - `digits` (MNIST): an affine warp with probability 0.9 (rotation ±10°, shifts up to 10%
-///   of the size rounded to whole pixels, scale 0.9–1.1, x-shear ±8°), Gaussian blur with
-///   probability 0.2 (3 taps, σ 0.1–0.8 px) and Gaussian noise with probability 0.3 (std up
-///   to 0.05). Label-preserving because a digit keeps its identity under small turns, shifts,
-///   zooms and slants, which handwriting itself varies by; MNIST digits sit in a 20×20 box
+///   of the size rounded to whole pixels, scale 0.9–1.1, x-shear ±8°). Then Gaussian blur
+///   with probability 0.2 (3 taps, σ 0.1–0.8 px) and Gaussian noise with probability 0.3
+///   (std up to 0.05). Label-preserving because a digit keeps its identity under small turns,
+///   shifts, zooms and slants, which handwriting itself varies by; MNIST digits sit in a 20×20 box
 ///   inside the 28×28 frame, so shifts of up to 3 pixels keep them whole. No flips: a
 ///   mirrored 2, 3, 4, 5 or 7 is not a digit, and no turn is large enough to make a 6 a 9.
 /// - `fashion` (Fashion-MNIST): `digits` plus a horizontal flip with probability 0.5.
@@ -25,13 +25,14 @@ public enum AugmentPolicy {
     /// The policy names `named` accepts.
     public static let names = ["none", "digits", "fashion", "cifar10", "auto"]
 
-    /// The policy called `name`, built for images with `channels` channels.
+    /// Builds the policy called `name` for images with `channels` channels.
     ///
     /// - Throws: `GDAError.config` for an unknown name (the message lists the valid ones) or a
     ///   channel count below 1.
     public static func named(_ name: String, channels: Int) throws -> AugmentPipeline {
         guard channels >= 1 else {
-            throw GDAError.config("augmentation policy '\(name)': channels must be at least 1, found \(channels)")
+            throw GDAError.config(
+                "augmentation policy '\(name)': channels must be at least 1, found \(channels)")
         }
         switch name {
         case "none":
@@ -50,7 +51,7 @@ public enum AugmentPolicy {
         }
     }
 
-    /// The policy a dataset uses when none is given: `digits` for mnist, `fashion` for
+    /// Returns the policy a dataset uses when none is given: `digits` for mnist, `fashion` for
     /// fashion-mnist, `cifar10` for cifar10; for any other dataset, `fashion` when its images
     /// have one channel and `cifar10` otherwise.
     public static func defaultName(forDataset dataset: String, channels: Int) -> String {
@@ -59,7 +60,7 @@ public enum AugmentPolicy {
         return channels == 1 ? "fashion" : "cifar10"
     }
 
-    /// The policy a dataset uses when none is given, for a caller that does not know the
+    /// Returns the policy a dataset uses when none is given, for a caller that does not know the
     /// channel count yet: as `defaultName(forDataset:channels:)` for the named datasets, and
     /// `auto` for any other, which `named` resolves from the channel count.
     public static func defaultName(forDataset dataset: String) -> String {

@@ -28,7 +28,8 @@ public enum AugmentPreview {
     public static func grid(_ dataset: Dataset, pipeline: AugmentPipeline, count: Int, draws: Int,
                             seed: UInt64) throws -> Image {
         guard count >= 1, count <= dataset.count else {
-            throw GDAError.config("preview count must be in 1...\(dataset.count) for \(dataset.name), found \(count)")
+            throw GDAError.config(
+                "preview count must be in 1...\(dataset.count) for \(dataset.name), found \(count)")
         }
         guard draws >= 1 else {
             throw GDAError.config("preview draws must be at least 1, found \(draws)")

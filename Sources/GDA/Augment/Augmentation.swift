@@ -45,7 +45,7 @@ public struct TransformParameters: @unchecked Sendable {
         self.values = values
     }
 
-    /// One named value; throws when the transform did not record it.
+    /// Returns one named value, or throws when the transform did not record it.
     public func value(_ key: String) throws -> Tensor {
         guard let tensor = values[key] else {
             let known = values.keys.sorted().joined(separator: ", ")
@@ -88,8 +88,8 @@ public protocol Augmentation: Sendable {
 }
 
 extension Augmentation {
-    /// Transforms each image with chance `probability`, drawing everything from `generator`;
-    /// returns the batch and the parameters that `replay` takes to do the same again.
+    /// Transforms each image with chance `probability`, drawing everything from `generator`.
+    /// Returns the batch and the parameters that `replay` takes to do the same again.
     public func apply(_ images: Tensor, generator: Generator) throws -> (Tensor, TransformParameters) {
         let shape = try BatchShape(of: images)
         let draw = try Tensor.rand([shape.count], generator: generator, dtype: .float64,
@@ -128,13 +128,13 @@ extension Augmentation {
 // MARK: - Drawing values
 
 enum Draw {
-    /// Uniform per-image values in `range`, (count) float64 on the generator's device.
+    /// Draws uniform per-image values in `range`, (count) float64 on the generator's device.
     static func uniform(_ range: ClosedRange<Double>, count: Int, generator: Generator) throws -> Tensor {
         let unit = try Tensor.rand([count], generator: generator, dtype: .float64, device: generator.device)
         return try unit * (range.upperBound - range.lowerBound) + range.lowerBound
     }
 
-    /// Bernoulli per-element draws with chance `probability`, bool of `shape`.
+    /// Draws Bernoulli values with chance `probability`, a bool tensor of `shape`.
     static func bernoulli(_ probability: Double, shape: [Int], generator: Generator) throws -> Tensor {
         let unit = try Tensor.rand(shape, generator: generator, dtype: .float64, device: generator.device)
         return try unit.lt(probability)
@@ -152,7 +152,7 @@ enum Check {
         }
     }
 
-    /// A single value that is finite and lies in `allowed`.
+    /// Checks that a single value is finite and lies in `allowed`.
     static func value(_ value: Double, within allowed: ClosedRange<Double>, _ setting: String,
                       _ transform: String) throws {
         guard value.isFinite, allowed.contains(value) else {
@@ -161,7 +161,7 @@ enum Check {
         }
     }
 
-    /// A range whose bounds are finite and lie in `allowed`.
+    /// Checks that a range's bounds are finite and lie in `allowed`.
     static func range(_ range: ClosedRange<Double>, within allowed: ClosedRange<Double>,
                       _ setting: String, _ transform: String) throws {
         guard range.lowerBound.isFinite, range.upperBound.isFinite,
@@ -171,7 +171,7 @@ enum Check {
         }
     }
 
-    /// A range of strictly positive finite values.
+    /// Checks that a range holds only strictly positive finite values.
     static func positive(_ range: ClosedRange<Double>, _ setting: String, _ transform: String) throws {
         guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound > 0 else {
             throw GDAError.config("\(transform): \(setting) must be positive, found "
@@ -179,7 +179,7 @@ enum Check {
         }
     }
 
-    /// A range of non-negative finite values.
+    /// Checks that a range holds only non-negative finite values.
     static func nonNegative(_ range: ClosedRange<Double>, _ setting: String, _ transform: String) throws {
         guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound >= 0 else {
             throw GDAError.config("\(transform): \(setting) must not be negative, found "

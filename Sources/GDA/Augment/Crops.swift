@@ -27,8 +27,9 @@ public struct PaddedCrop: Augmentation {
 
     public func drawValues(for shape: BatchShape, generator: Generator) throws -> [String: Tensor] {
         let span = 2 * padding + 1
-        let x = try Tensor.randint(0, span, shape: [shape.count], generator: generator, device: generator.device)
-        let y = try Tensor.randint(0, span, shape: [shape.count], generator: generator, device: generator.device)
+        let device = generator.device
+        let x = try Tensor.randint(0, span, shape: [shape.count], generator: generator, device: device)
+        let y = try Tensor.randint(0, span, shape: [shape.count], generator: generator, device: device)
         return ["offsetX": try x.to(.float64), "offsetY": try y.to(.float64)]
     }
 
@@ -78,13 +79,15 @@ public struct RandomResizedCrop: Augmentation {
     public func drawValues(for shape: BatchShape, generator: Generator) throws -> [String: Tensor] {
         let (width, height) = (Double(shape.width), Double(shape.height))
         let area = try Draw.uniform(scale, count: shape.count, generator: generator) * (width * height)
-        let logRatio = try Draw.uniform(Foundation.log(ratio.lowerBound)...Foundation.log(ratio.upperBound),
-                                        count: shape.count, generator: generator)
+        let logRange = Foundation.log(ratio.lowerBound)...Foundation.log(ratio.upperBound)
+        let logRatio = try Draw.uniform(logRange, count: shape.count, generator: generator)
         let aspect = try logRatio.exp()
         let cropWidth = try (area * aspect).sqrt().clamp(min: 1, max: width)
         let cropHeight = try (area / aspect).sqrt().clamp(min: 1, max: height)
-        let cropX = try Draw.uniform(0...1, count: shape.count, generator: generator) * (width - cropWidth)
-        let cropY = try Draw.uniform(0...1, count: shape.count, generator: generator) * (height - cropHeight)
+        let placeX = try Draw.uniform(0...1, count: shape.count, generator: generator)
+        let placeY = try Draw.uniform(0...1, count: shape.count, generator: generator)
+        let cropX = try placeX * (width - cropWidth)
+        let cropY = try placeY * (height - cropHeight)
         return ["cropX": cropX, "cropY": cropY, "cropWidth": cropWidth, "cropHeight": cropHeight]
     }
 
@@ -98,8 +101,9 @@ public struct RandomResizedCrop: Augmentation {
         let offsetY = try required(values, "cropY") + scaleY * 0.5 - 0.5
         let zeros = try Tensor.zeros([shape.count], dtype: .float64, device: scaleX.device)
         let ones = try Tensor.ones([shape.count], dtype: .float64, device: scaleX.device)
-        let inverse = try Tensor.stack([scaleX, zeros, offsetX, zeros, scaleY, offsetY, zeros, zeros, ones],
-                                       dim: 1).reshape([shape.count, 3, 3])
-        return try Warp.resample(images, inverse: inverse, interpolation: interpolation, border: .border)
+        let entries = [scaleX, zeros, offsetX, zeros, scaleY, offsetY, zeros, zeros, ones]
+        let inverse = try Tensor.stack(entries, dim: 1).reshape([shape.count, 3, 3])
+        return try Warp.resample(images, inverse: inverse, interpolation: interpolation,
+                                 border: .border)
     }
 }

@@ -7,8 +7,8 @@ import Torch
 
 // MARK: - Rotation
 
-/// Rotation by an angle drawn uniformly from `degrees`; a positive angle turns
-/// counter-clockwise as seen with row 0 at the top, about the pixel-grid centre.
+/// Rotation about the pixel-grid centre by an angle drawn uniformly from `degrees`. A
+/// positive angle turns counter-clockwise as seen with row 0 at the top.
 ///
 /// Values: "angle" (B) in degrees.
 public struct Rotation: Augmentation {
@@ -197,7 +197,8 @@ public struct VerticalFlip: Augmentation {
 
 // MARK: - Shared helpers
 
-/// A value a transform needs; a missing one means the parameters came from elsewhere.
+/// Returns the value `key`, or throws when the parameters lack it because another transform
+/// recorded them.
 func required(_ values: [String: Tensor], _ key: String) throws -> Tensor {
     guard let value = values[key] else {
         throw GDAError("augmentation parameters lack '\(key)' (found: "
@@ -207,7 +208,7 @@ func required(_ values: [String: Tensor], _ key: String) throws -> Tensor {
 }
 
 extension Draw {
-    /// Whole-pixel shifts up to `x` · W and `y` · H either way, (B) float64 each.
+    /// Draws whole-pixel shifts up to `x` · W and `y` · H either way, (B) float64 each.
     static func wholePixelShifts(x: Double, y: Double, shape: BatchShape,
                                  generator: Generator) throws -> [String: Tensor] {
         let maxX = x * Double(shape.width)

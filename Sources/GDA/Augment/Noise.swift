@@ -102,7 +102,7 @@ public struct SaltAndPepper: Augmentation {
         // A random order of the positions per image; the first hitCount positions are hit.
         let scores = try Tensor.rand([b, h * w], generator: generator, dtype: .float64, device: device)
         let order = try AugmentOps.argsort(.tensor(scores), .int(1))
-        let rank = try AugmentOps.arange(0, h * w, dtype: .float64, device: device).reshape([1, h * w])
+        let rank = try Tensor.arange(0, h * w, dtype: .float64, device: device).reshape([1, h * w])
         let chosen = try AugmentOps.lessThan(rank, hitCount).to(.float64).expand([b, h * w])
         let hits = try AugmentOps.scatterSource(
             .tensor(try Tensor.zeros([b, h * w], dtype: .float64, device: device)), .int(1),
@@ -123,7 +123,7 @@ public struct SaltAndPepper: Augmentation {
 // MARK: - Shared helpers
 
 extension Draw {
-    /// A per-image std drawn from `range` and standard normal noise of the batch's shape.
+    /// Draws a per-image std from `range` and standard normal noise of the batch's shape.
     static func noise(_ range: ClosedRange<Double>, shape: BatchShape,
                       generator: Generator) throws -> [String: Tensor] {
         let std = try uniform(range, count: shape.count, generator: generator)

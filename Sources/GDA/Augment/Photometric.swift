@@ -123,7 +123,8 @@ public struct HueShift: Augmentation {
         let hueBlue = try (red - green) / divisor + 4
         let hue = try AugmentOps.select(try red.eq(high), hueRed,
                                         try AugmentOps.select(try green.eq(high), hueGreen, hueBlue))
-        let shift = try AugmentOps.perImage(try required(values, "shift").to(images.device, dtype: .float64))
+        let shift = try AugmentOps.perImage(
+            try required(values, "shift").to(images.device, dtype: .float64))
         let shifted = try AugmentOps.remainder(try hue + shift / 60, 6)
 
         // Back to RGB with value = max and chroma kept: channel n is
@@ -153,9 +154,11 @@ public struct GaussianBlur: Augmentation {
     public let probability: Double
     public let clip: Bool
 
-    public init(kernelSize: Int, sigma: ClosedRange<Double>, probability: Double = 1, clip: Bool = true) throws {
+    public init(kernelSize: Int, sigma: ClosedRange<Double>, probability: Double = 1,
+                clip: Bool = true) throws {
         guard kernelSize > 0, kernelSize % 2 == 1 else {
-            throw GDAError.config("\(name): kernel size must be a positive odd number, found \(kernelSize)")
+            throw GDAError.config(
+                "\(name): kernel size must be a positive odd number, found \(kernelSize)")
         }
         try Check.positive(sigma, "sigma", name)
         try Check.probability(probability, name)
@@ -180,31 +183,39 @@ public struct GaussianBlur: Augmentation {
         let device = images.device
 
         // Per-image kernels (B, k), repeated per channel: (B·C, k).
-        let taps = try AugmentOps.arange(-radius, radius + 1, dtype: .float64, device: device).reshape([1, -1])
+        let taps = try Tensor.arange(-radius, radius + 1, dtype: .float64, device: device)
+            .reshape([1, -1])
         let sigma = try required(values, "sigma").to(device, dtype: .float64).reshape([-1, 1])
         let weights = try (-(taps * taps) / (2 * sigma * sigma)).exp()
         let kernels = try (weights / weights.sum(dims: [1], keepDim: true))
             .repeatInterleave(c, dim: 0).to(images.dtype)
 
         // One grouped convolution per direction, each image channel its own group.
-        let padded = try AugmentOps.reflectionPad2d(.tensor(images), .ints([radius, radius, radius, radius]))
+        let pads = [radius, radius, radius, radius]
+        let padded = try AugmentOps.reflectionPad2d(.tensor(images), .ints(pads))
         let planes = try padded.reshape([1, b * c, h + 2 * radius, w + 2 * radius])
-        let across = try AugmentOps.conv2d(.tensor(planes), .tensor(try kernels.reshape([b * c, 1, 1, kernelSize])),
-                                           .none, .ints([1, 1]), .ints([0, 0]), .ints([1, 1]), .int(b * c))
-        let down = try AugmentOps.conv2d(.tensor(across), .tensor(try kernels.reshape([b * c, 1, kernelSize, 1])),
-                                         .none, .ints([1, 1]), .ints([0, 0]), .ints([1, 1]), .int(b * c))
+        let across = try depthwise(planes, kernels: try kernels.reshape([b * c, 1, 1, kernelSize]))
+        let down = try depthwise(across, kernels: try kernels.reshape([b * c, 1, kernelSize, 1]))
         return try clipped(try down.reshape([b, c, h, w]), clip)
+    }
+
+    /// Convolves each channel of `planes` (1, G, H, W) with its own kernel of `kernels`
+    /// (G, 1, kh, kw), without padding.
+    private func depthwise(_ planes: Tensor, kernels: Tensor) throws -> Tensor {
+        let groups = kernels.shape[0]
+        return try AugmentOps.conv2d(.tensor(planes), .tensor(kernels), .none, .ints([1, 1]), .ints([0, 0]),
+                                     .ints([1, 1]), .int(groups))
     }
 }
 
 // MARK: - Shared helpers
 
-/// A per-image (B) factor shaped (B, 1, 1, 1) in the images' dtype and device.
+/// Reshapes per-image (B) factors to (B, 1, 1, 1) in the images' dtype and device.
 func perImageFactor(_ values: Tensor, like images: Tensor) throws -> Tensor {
     try AugmentOps.perImage(try values.to(images.device, dtype: images.dtype))
 }
 
-/// `images` clamped to [0, 1] when `clip` is set.
+/// Clamps `images` to [0, 1] when `clip` is set.
 func clipped(_ images: Tensor, _ clip: Bool) throws -> Tensor {
     clip ? try images.clamp(min: 0, max: 1) : images
 }

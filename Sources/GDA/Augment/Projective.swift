@@ -107,7 +107,8 @@ public struct Perspective: Augmentation {
     public func transform(_ images: Tensor, values: [String: Tensor]) throws -> Tensor {
         let shape = try BatchShape(of: images)
         guard shape.width >= 2, shape.height >= 2 else {
-            throw GDAError("\(name) needs images of at least 2×2 pixels, found \(shape.height)×\(shape.width)")
+            throw GDAError(
+                "\(name) needs images of at least 2×2 pixels, found \(shape.height)×\(shape.width)")
         }
         let device = images.device
         let corners = try required(values, "corners").to(device, dtype: .float64)
@@ -132,13 +133,14 @@ public struct Perspective: Augmentation {
         }
         let system = try Tensor.stack(rows, dim: 1)
         let rightSide = try Tensor(targets, shape: [1, 8, 1]).to(device).expand([shape.count, 8, 1])
-        let entries = try AugmentOps.linalgSolve(.tensor(system), .tensor(rightSide)).reshape([shape.count, 8])
+        let entries = try AugmentOps.linalgSolve(.tensor(system), .tensor(rightSide))
+            .reshape([shape.count, 8])
         let inverse = try Tensor.cat([entries, try ones.reshape([shape.count, 1])], dim: 1)
             .reshape([shape.count, 3, 3])
         return try Warp.resample(images, inverse: inverse, interpolation: interpolation, border: border)
     }
 
-    /// The corner pixel centres (1, 4, 2): top-left, top-right, bottom-right, bottom-left.
+    /// Returns the corner pixel centres (1, 4, 2): top-left, top-right, bottom-right, bottom-left.
     private func imageCorners(_ shape: BatchShape, device: Device) throws -> Tensor {
         let (right, bottom) = (Double(shape.width - 1), Double(shape.height - 1))
         return try Tensor([0, 0, right, 0, right, bottom, 0, bottom], shape: [1, 4, 2]).to(device)

@@ -1,13 +1,13 @@
 import Foundation
 import Torch
 
-/// How a geometric transform reads between pixels.
+/// The interpolation a geometric transform uses between pixel centres.
 public enum Interpolation: Int, Sendable {
     case bilinear = 0
     case nearest = 1
 }
 
-/// What a geometric transform reads outside the image.
+/// The values a geometric transform reads outside the image.
 public enum BorderMode: Int, Sendable {
     /// Zero (black).
     case zeros = 0
@@ -38,8 +38,8 @@ enum Warp {
         let device = images.device
 
         // Output pixel centres as homogeneous columns (3, H·W).
-        let xs = try AugmentOps.arange(0, w, dtype: .float64, device: device).repeated([h])
-        let ys = try AugmentOps.arange(0, h, dtype: .float64, device: device).repeatInterleave(w, dim: 0)
+        let xs = try Tensor.arange(0, w, dtype: .float64, device: device).repeated([h])
+        let ys = try Tensor.arange(0, h, dtype: .float64, device: device).repeatInterleave(w, dim: 0)
         let ones = try Tensor.ones([h * w], dtype: .float64, device: device)
         let centres = try Tensor.stack([xs, ys, ones], dim: 0)
 

@@ -50,6 +50,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         /// Auxiliary classifiers in the ensemble that labels MADGAN images.
         public var ensemble = 3
         public var epochs = 3
+        /// Train each member on a stratified subset of this many images; 0 means all.
+        public var limit = 20000
         /// Minimum mean top probability for a generated image to be kept.
         public var threshold = 0.9
         /// Keep an image only if every ensemble member predicts the same class.
@@ -107,6 +109,7 @@ extension ExperimentConfig {
             config.gan.metricSamples = 10000
             config.labeling.ensemble = 5
             config.labeling.epochs = 10
+            config.labeling.limit = 0
             config.classifiers.realFractions = [0.01, 0.1, 1.0]
             config.classifiers.syntheticRatios = [0.5, 1.0, 2.0]
             config.classifiers.sources = sourceNames
@@ -123,6 +126,7 @@ extension ExperimentConfig {
             config.gan.metricSamples = 100
             config.labeling.ensemble = 2
             config.labeling.epochs = 1
+            config.labeling.limit = 300
             config.labeling.threshold = 0.2
             config.labeling.maximumDrawFactor = 2
             config.classifiers.realFractions = [0.005]

@@ -74,7 +74,7 @@ extension ExperimentConfig.GANSection {
 
 extension ExperimentConfig.LabelingSection {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case ensemble, epochs, threshold
+        case ensemble, epochs, threshold, limit
         case requireAgreement = "require_agreement"
         case filterCGAN = "filter_cgan"
         case maximumDrawFactor = "maximum_draw_factor"
@@ -85,6 +85,7 @@ extension ExperimentConfig.LabelingSection {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         ensemble = try c.value(.ensemble, or: base.ensemble)
         epochs = try c.value(.epochs, or: base.epochs)
+        limit = try c.value(.limit, or: base.limit)
         threshold = try c.value(.threshold, or: base.threshold)
         requireAgreement = try c.value(.requireAgreement, or: base.requireAgreement)
         filterCGAN = try c.value(.filterCGAN, or: base.filterCGAN)
@@ -152,6 +153,7 @@ extension ExperimentConfig {
         try require(gan.metricSamples >= 10, "gan.metric_samples", ">= 10", gan.metricSamples)
         try require(labeling.ensemble >= 1, "labeling.ensemble", ">= 1", labeling.ensemble)
         try require(labeling.epochs >= 1, "labeling.epochs", ">= 1", labeling.epochs)
+        try require(labeling.limit >= 0, "labeling.limit", ">= 0", labeling.limit)
         try require((0...1).contains(labeling.threshold), "labeling.threshold", "in [0, 1]", labeling.threshold)
         try require(labeling.maximumDrawFactor >= 1, "labeling.maximum_draw_factor", ">= 1",
                     labeling.maximumDrawFactor)

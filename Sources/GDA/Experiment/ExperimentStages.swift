@@ -12,6 +12,9 @@ extension Experiment {
     func trainAuxiliary() throws {
         let transform = try augmentTransform()
         let normalization = Normalization.of(trainSet)
+        let limit = config.labeling.limit
+        let data: Dataset = limit > 0 && limit < trainSet.count
+            ? trainSet.stratifiedSubset(count: limit, seed: Seeds.derive(config.seed, "auxiliary-subset")) : trainSet
         for member in 0..<config.labeling.ensemble where !run.exists(auxiliaryPath(member)) {
             let settings = ClassifierSettings(epochs: config.labeling.epochs, batchSize: 128, augmentPolicy: policyName,
                                               seed: Seeds.derive(config.seed, "auxiliary", member))
@@ -20,7 +23,7 @@ extension Experiment {
                 log(String(format: "auxiliary %d: epoch %d/%d loss %.4f train accuracy %.4f", member, epoch, epochs,
                            loss, accuracy))
             }
-            let model = try trainer.train(trainSet)
+            let model = try trainer.train(data)
             try model.save(to: run.file(auxiliaryPath(member)), normalization: normalization)
         }
     }
@@ -75,6 +78,10 @@ extension Experiment {
         }
         if config.classifiers.syntheticOnly {
             for model in config.gan.models {
+                guard let pool = context.syntheticPools[model], pool.count > 0 else {
+                    log("classify: \(model) kept no labelled images, so it has no synthetic-only classifier")
+                    continue
+                }
                 for seed in 0..<config.classifiers.seeds {
                     let path = "results/synthetic-only/\(model)-s\(seed).json"
                     guard !run.exists(path) else { continue }

@@ -42,7 +42,7 @@ public struct ClassifierMetrics: Codable, Sendable, Equatable {
     ///
     /// - Parameter probabilities: optional (N, classCount) class probabilities. When given,
     ///   the expected calibration error (Guo et al., "On Calibration of Modern Neural
-    ///   Networks", 2017) is `Σ_b (n_b / N) |acc_b - conf_b|`, where bin b holds the samples
+    ///   Networks", 2017) is `Σ_b (n_b / N) |acc_b - conf_b|`, where bin b contains the samples
     ///   whose confidence, the row's maximum probability, lies in `(b/15, (b+1)/15]`, and
     ///   accuracy compares `predictions` with `labels`.
     public static func compute(labels: [Int], predictions: [Int], probabilities: Tensor? = nil,

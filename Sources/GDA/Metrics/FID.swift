@@ -11,7 +11,7 @@ import Torch
 /// eigendecompositions in float64 (`linalg.eigh`), with eigenvalues that round-off made
 /// negative set to 0, so the result is real even for singular covariances.
 public enum FID {
-    /// The FID between the distributions summarised by `a` and `b`.
+    /// Computes the FID between the distributions summarised by `a` and `b`.
     ///
     /// - Parameters:
     ///   - divisor: the covariance divisor, N - 1 (pytorch-fid, clean-fid) or N (StyleGAN).
@@ -56,7 +56,7 @@ public enum FID {
         return Swift.max(0, meanTerm + traces - 2 * rootTrace)
     }
 
-    /// The FID between the rows of two (N, D) feature matrices.
+    /// Computes the FID between the rows of two (N, D) feature matrices.
     public static func compute(real: Tensor, fake: Tensor, divisor: CovarianceDivisor = .nMinusOne,
                                warning: ((String) -> Void)? = nil) throws -> Double {
         try compute(FeatureStatistics(features: real), FeatureStatistics(features: fake),

@@ -1,8 +1,8 @@
 import Torch
 
 /// A network that maps images to feature vectors, and optionally to class probabilities,
-/// for the generator metrics: FID, KID, precision and recall, density and coverage use
-/// features; the Inception Score uses probabilities.
+/// for the generator metrics. FID, KID, precision and recall, and density and coverage use
+/// the features. The Inception Score uses the probabilities.
 ///
 /// Images are uint8 tensors (N, C, H, W) with values 0...255, on any device; the network
 /// moves them where it runs and does its own resizing and normalisation.
@@ -26,7 +26,7 @@ extension FeatureNetwork {
     }
 }
 
-/// What a feature network returns for one batch.
+/// The outputs of a feature network for one batch.
 public struct FeatureOutputs: @unchecked Sendable {
     /// (N, D) floating point.
     public let features: Tensor

@@ -28,7 +28,7 @@ public struct FeatureStatistics: @unchecked Sendable {
     /// Empty statistics, ready for `update`.
     public init() {}
 
-    /// The statistics of the rows of `features`, an (N, D) floating-point matrix.
+    /// Computes the statistics of the rows of `features`, an (N, D) floating-point matrix.
     public init(features: Tensor) throws {
         try update(features)
     }
@@ -81,20 +81,20 @@ public struct FeatureStatistics: @unchecked Sendable {
 
     // MARK: - Results
 
-    /// The mean feature vector, (D) float64.
+    /// Returns the mean feature vector, (D) float64.
     public func mean() throws -> Tensor {
         guard let runningMean else { throw GDAError("feature statistics have no samples yet") }
         return runningMean
     }
 
-    /// The sum of outer products of deviations from the mean, (D, D) float64.
+    /// Returns the sum of outer products of deviations from the mean, (D, D) float64.
     public func scatterMatrix() throws -> Tensor {
         guard let scatter else { throw GDAError("feature statistics have no samples yet") }
         return scatter
     }
 
-    /// The covariance matrix, (D, D) float64, dividing the scatter by N - 1 (default) or N.
-    /// N - 1 needs at least two samples.
+    /// Returns the covariance matrix, (D, D) float64: the scatter divided by N - 1 (default)
+    /// or N. N - 1 needs at least two samples.
     public func covariance(_ divisor: CovarianceDivisor = .nMinusOne) throws -> Tensor {
         let scatter = try scatterMatrix()
         let denominator = divisor == .nMinusOne ? count - 1 : count

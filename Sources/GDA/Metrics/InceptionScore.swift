@@ -14,7 +14,7 @@ public struct InceptionScore: Codable, Sendable, Equatable {
     public let standardDeviation: Double
     public let splits: Int
 
-    /// The Inception Score of `probabilities`, an (N, C) matrix of class probabilities
+    /// Computes the Inception Score of `probabilities`, an (N, C) matrix of class probabilities
     /// (each row non-negative and summing to 1 within 1e-3), with N >= `splits`.
     public static func compute(probabilities: Tensor, splits: Int = 10) throws -> InceptionScore {
         let p = try MetricInput.featureMatrix(probabilities, name: "class probabilities")

@@ -53,7 +53,7 @@ public struct KID: Codable, Sendable, Equatable {
         return KID(mean: mean, standardDeviation: variance.squareRoot(), subsets: subsets, subsetSize: m)
     }
 
-    /// The unbiased MMD² estimate between equal-sized float64 matrices `x` and `y`.
+    /// Computes the unbiased MMD² estimate between equal-sized float64 matrices `x` and `y`.
     static func squaredMMD(_ x: Tensor, _ y: Tensor) throws -> Double {
         let m = Double(x.shape[0])
         let d = Double(x.shape[1])

@@ -20,7 +20,7 @@ enum MetricInput {
         return try tensor.detach().to(.float64)
     }
 
-    /// A Double from a one-element tensor.
+    /// Returns the value of a one-element tensor as a Double.
     static func scalar(_ tensor: Tensor) throws -> Double {
         try tensor.to(.cpu, dtype: .float64).item(as: Double.self)
     }

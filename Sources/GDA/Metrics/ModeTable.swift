@@ -1,8 +1,8 @@
 import Foundation
 
-/// Which classes each MADGAN generator produces: a generator × class table of counts from
-/// an auxiliary classifier's predictions on each generator's samples, with each
-/// generator's majority class and how many classes the generators cover together.
+/// The class distribution of each MADGAN generator: a generator × class table of counts
+/// from an auxiliary classifier's predictions on each generator's samples, with each
+/// generator's majority class and the classes the generators cover together.
 public struct ModeTable: Codable, Sendable, Equatable {
     /// `counts[g][c]`: samples of generator g predicted as class c.
     public let counts: [[Int]]

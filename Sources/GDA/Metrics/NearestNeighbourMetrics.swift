@@ -92,7 +92,7 @@ enum NearestNeighbours {
         return (real, fake)
     }
 
-    /// The squared distance from each row of `points` to its k-th nearest other row, (N).
+    /// Returns the squared distance from each row of `points` to its k-th nearest other row, (N).
     static func kthNeighbourDistances(_ points: Tensor, k: Int, blockSize: Int) throws -> Tensor {
         var radii: [Tensor] = []
         try forEachBlock(rows: points, columns: points, blockSize: blockSize) { _, distances in
@@ -120,7 +120,7 @@ enum NearestNeighbours {
         }
     }
 
-    /// The number of true elements of a bool tensor.
+    /// Counts the true elements of a bool tensor.
     static func count(_ mask: Tensor) throws -> Int {
         Int(try mask.sum(dims: Array(0..<mask.rank), dtype: .int64).to(.cpu).item(as: Int64.self))
     }

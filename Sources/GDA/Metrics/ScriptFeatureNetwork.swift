@@ -5,9 +5,9 @@ import Torch
 /// `inception-2015-12-05` TorchScript used by StyleGAN's and clean-fid's metrics.
 ///
 /// Input contract: uint8 images (N, C, H, W), values 0...255, C = 1 or 3. One-channel
-/// images are repeated to three channels, as StyleGAN's metric code does; the module gets
-/// the uint8 batch unchanged otherwise and must resize and normalise it itself (the
-/// Inception module resizes to 299×299).
+/// images are repeated to three channels, as StyleGAN's metric code does. Otherwise the
+/// module receives the uint8 batch unchanged, so it must resize and normalise it itself
+/// (the Inception module resizes to 299×299).
 ///
 /// Three module interfaces are recognised, from the module's `forward` schema:
 /// - Inception style: `forward(img, return_features: bool, ..., no_output_bias: bool)`.
@@ -20,7 +20,7 @@ import Torch
 ///
 /// TorchScript files contain code: load only files the user named and trusts.
 public final class ScriptFeatureNetwork: FeatureNetwork, @unchecked Sendable {
-    /// How the module is called, read from its `forward` schema.
+    /// The calling convention of the module, read from its `forward` schema.
     public enum Interface: Sendable, Equatable {
         /// Keyword arguments select features or probabilities.
         case inceptionStyle(hasOutputWeight: Bool, acceptsNoOutputBias: Bool)
@@ -83,7 +83,7 @@ public final class ScriptFeatureNetwork: FeatureNetwork, @unchecked Sendable {
         let input = try prepare(images)
         let probabilities = try withNoGrad { try module.forward([input], flags: ["no_output_bias": true]) }
         return FeatureOutputs(features: result.features,
-                              probabilities: try checked(probabilities, count: images.shape[0], what: "probabilities"))
+                              probabilities: try checked(probabilities, count: images.shape[0], output: "probabilities"))
     }
 
     // MARK: - Calling the module
@@ -95,7 +95,7 @@ public final class ScriptFeatureNetwork: FeatureNetwork, @unchecked Sendable {
             switch interface {
             case .inceptionStyle:
                 let results = try module.forward([input], flags: ["return_features": true])
-                let features = try checked(results, count: count, what: "features")
+                let features = try checked(results, count: count, output: "features")
                 let logits = try outputWeight.map {
                     try features.matmul($0.to(features.device, dtype: features.dtype).transposed(0, 1))
                 }
@@ -106,28 +106,28 @@ public final class ScriptFeatureNetwork: FeatureNetwork, @unchecked Sendable {
                     throw GDAError("feature network \(path) returned \(results.count) tensors, "
                         + "expected features or (features, logits)")
                 }
-                let features = try checked([results[0]], count: count, what: "features")
+                let features = try checked([results[0]], count: count, output: "features")
                 let logits = results.count == 2 && wantLogits
-                    ? try checked([results[1]], count: count, what: "logits") : nil
+                    ? try checked([results[1]], count: count, output: "logits") : nil
                 return (features, logits)
             }
         }
     }
 
-    /// The batch on the module's device, with one channel repeated to three.
+    /// Checks `images` and returns them on the module's device, one channel repeated to three.
     private func prepare(_ images: Tensor) throws -> Tensor {
         try images.checkImageBatch(channels: [1, 3])
         let input = try images.to(device)
         return images.shape[1] == 1 ? try input.repeated([1, 3, 1, 1]) : input
     }
 
-    /// The single tensor of `results`, flattened to (N, D), after checking N.
-    private func checked(_ results: [Tensor], count: Int, what: String) throws -> Tensor {
+    /// Checks that `results` is one (N, ...) floating-point tensor and returns it as (N, D).
+    private func checked(_ results: [Tensor], count: Int, output: String) throws -> Tensor {
         guard results.count == 1, let tensor = results.first, tensor.rank >= 2,
               tensor.shape[0] == count, tensor.dtype.isFloatingPoint
         else {
             throw GDAError("feature network \(path) returned \(results.map { "\($0.dtype) \($0.shape)" }) "
-                + "for \(what) of \(count) images, expected one floating-point (\(count), D) tensor")
+                + "for \(output) of \(count) images, expected one floating-point (\(count), D) tensor")
         }
         return try tensor.rank == 2 ? tensor : tensor.flatten(from: 1)
     }

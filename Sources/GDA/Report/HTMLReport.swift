@@ -62,8 +62,10 @@ public enum HTMLReport {
     static func set3(_ summary: ExperimentSummary) -> String {
         guard !summary.cells.isEmpty else { return "" }
         var html = "<h2>Classifiers on real and synthetic data</h2>\n"
-        for ratio in Set(summary.cells.map(\.syntheticRatio)).sorted() {
-            let cells = summary.cells.filter { $0.syntheticRatio == ratio }
+        // Real-only cells (ratio 0) are the baseline drawn in every ratio's chart.
+        let ratios = Set(summary.cells.map(\.syntheticRatio)).subtracting([0]).sorted()
+        for ratio in ratios.isEmpty ? [0] : ratios {
+            let cells = summary.cells.filter { $0.syntheticRatio == ratio || $0.source == "real" }
             let sources = orderedSources(cells.map(\.source))
             let series = sources.map { source -> SVG.Series in
                 let rows = cells.filter { $0.source == source }.sorted { $0.realFraction < $1.realFraction }
@@ -108,10 +110,11 @@ public enum HTMLReport {
                     + "src=\"data:image/png;base64,\(data.base64EncodedString())\">"
                     + "<figcaption>Samples, one row per \(SVG.escape(gan.gridRows)).</figcaption></figure>\n"
             }
-            for (metric, values) in gan.curves.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
+            // Spreads (is_std, kid_std) are in the final table; the curves show the values.
+            for (metric, values) in gan.curves.sorted(by: { $0.key < $1.key }) where !values.isEmpty && !metric.hasSuffix("_std") {
                 html += SVG.lineChart(title: "\(gan.model): \(metric) by epoch", xLabel: "epoch", yLabel: metric,
                                       series: [SVG.Series(name: metric, points: values.map { (Double($0.epoch), $0.value) })],
-                                      width: 420, height: 260) + "\n"
+                                      integerX: true, width: 420, height: 260) + "\n"
             }
             if !gan.final.isEmpty {
                 html += "<table><tr>" + gan.final.keys.sorted().map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr>\n<tr>"

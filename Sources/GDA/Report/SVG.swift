@@ -21,7 +21,8 @@ public enum SVG {
     /// A line chart with axes, ticks, a legend and optional interval bars. `logX` puts x on a
     /// base-10 log scale (for real-data fractions).
     public static func lineChart(title: String, xLabel: String, yLabel: String, series: [Series],
-                                 logX: Bool = false, width: Int = 560, height: Int = 340) -> String {
+                                 logX: Bool = false, integerX: Bool = false, width: Int = 560,
+                                 height: Int = 340) -> String {
         let left = 64.0, right = 150.0, top = 34.0, bottom = 48.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let xs = series.flatMap { $0.points.map(\.x) }.filter { !logX || $0 > 0 }
@@ -43,12 +44,15 @@ public enum SVG {
 
         var svg = header(width: width, height: height, title: title)
         svg += ##"<rect x="\##(left)" y="\##(top)" width="\##(plotWidth)" height="\##(plotHeight)" fill="none" stroke="#999"/>"##
-        for tick in ticks(y0, y1) {
+        let yTicks = ticks(y0, y1)
+        let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 0
+        for tick in yTicks {
             let y = py(tick)
             svg += ##"<line x1="\##(left)" y1="\##(f(y))" x2="\##(left + plotWidth)" y2="\##(f(y))" stroke="#eee"/>"##
-            svg += ##"<text x="\##(left - 6)" y="\##(f(y + 4))" text-anchor="end" font-size="11">\##(label(tick))</text>"##
+            svg += ##"<text x="\##(left - 6)" y="\##(f(y + 4))" text-anchor="end" font-size="11">\##(label(tick, step: yStep))</text>"##
         }
-        let xTicks = logX ? Array(Set(xs)).sorted() : ticks(x0, x1)
+        var xTicks = logX ? Array(Set(xs)).sorted() : ticks(x0, x1)
+        if integerX { xTicks = xTicks.filter { $0 == $0.rounded() } }
         for tick in xTicks {
             let x = px(tick)
             svg += ##"<line x1="\##(f(x))" y1="\##(top + plotHeight)" x2="\##(f(x))" y2="\##(top + plotHeight + 5)" stroke="#666"/>"##
@@ -134,6 +138,13 @@ public enum SVG {
             tick += step
         }
         return values
+    }
+
+    /// A tick label with enough decimals to tell ticks `step` apart.
+    static func label(_ value: Double, step: Double) -> String {
+        guard step > 0, step.isFinite, value.isFinite else { return label(value) }
+        let decimals = Swift.max(0, Swift.min(8, Int(ceil(-log10(step) - 1e-9)) + (step / pow(10, floor(log10(step))) == 2.5 ? 1 : 0)))
+        return String(format: "%.\(decimals)f", value)
     }
 
     static func label(_ value: Double) -> String {

@@ -51,7 +51,7 @@ public struct Summary: Codable, Sendable, Equatable {
 
     // MARK: - Helpers
 
-    /// The arithmetic mean, summed with Kahan compensation.
+    /// Returns the arithmetic mean, summed with Kahan compensation.
     static func mean(_ values: [Double]) -> Double {
         var sum = 0.0
         var compensation = 0.0
@@ -64,7 +64,7 @@ public struct Summary: Codable, Sendable, Equatable {
         return sum / Double(values.count)
     }
 
-    /// The standard deviation with divisor n - 1, from deviations about `mean`.
+    /// Returns the standard deviation with divisor n - 1, from deviations about `mean`.
     static func sampleStandardDeviation(_ values: [Double], mean: Double) -> Double {
         let squares = values.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
         return (squares / Double(values.count - 1)).squareRoot()

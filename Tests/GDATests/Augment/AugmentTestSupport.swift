@@ -35,6 +35,11 @@ func parameters(_ transform: any Augmentation, count: Int, _ values: [String: Te
                         values: values)
 }
 
+/// Applies `transform` to every image of `images` with the given per-image values.
+func replayed(_ transform: any Augmentation, _ images: Tensor, _ values: [String: Tensor]) throws -> Tensor {
+    try transform.replay(images, parameters: try parameters(transform, count: images.shape[0], values))
+}
+
 /// The largest absolute difference between two equally long arrays.
 func maxDifference(_ lhs: [Float], _ rhs: [Float]) -> Float {
     zip(lhs, rhs).map { Swift.abs($0 - $1) }.max() ?? 0

@@ -10,14 +10,14 @@ struct PhotometricTests {
     @Test func brightnessMultipliesByFactor() throws {
         let images = try batch([0.5, 0.2, 0.8, 0], [1, 1, 2, 2])
         let brightness = try Brightness(factor: 1...2, clip: false)
-        let out = try values(try brightness.replay(images, parameters: try parameters(brightness, count: 1, ["factor": try perImage([1.5])])))
+        let out = try values(try replayed(brightness, images, ["factor": try perImage([1.5])]))
         #expect(out == [0.75, 0.3, 1.2, 0].map { Float($0) })
     }
 
     @Test func brightnessClipsToUnitRange() throws {
         let images = try batch([0.5, 0.8], [1, 1, 1, 2])
         let brightness = try Brightness(factor: 1...2, clip: true)
-        let out = try values(try brightness.replay(images, parameters: try parameters(brightness, count: 1, ["factor": try perImage([1.5])])))
+        let out = try values(try replayed(brightness, images, ["factor": try perImage([1.5])]))
         #expect(out == [0.75, 1])
     }
 
@@ -27,7 +27,7 @@ struct PhotometricTests {
         plane[5] = 0.9
         let images = try batch(plane, [1, 1, 4, 4])
         let contrast = try Contrast(factor: 0...1)
-        let out = try values(try contrast.replay(images, parameters: try parameters(contrast, count: 1, ["factor": try perImage([0.5])])))
+        let out = try values(try replayed(contrast, images, ["factor": try perImage([0.5])]))
         #expect(Swift.abs(out[5] - 0.7125) < 1e-6)
         #expect(Swift.abs(out[0] - 0.5125) < 1e-6)
     }
@@ -36,7 +36,7 @@ struct PhotometricTests {
         // One pure red pixel among black: luma mean 0.299 / 4.
         let images = try batch([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 3, 2, 2])
         let contrast = try Contrast(factor: 0...0)
-        let out = try values(try contrast.replay(images, parameters: try parameters(contrast, count: 1, ["factor": try perImage([0])])))
+        let out = try values(try replayed(contrast, images, ["factor": try perImage([0])]))
         #expect(out.allSatisfy { Swift.abs($0 - 0.299 / 4) < 1e-6 })
     }
 
@@ -66,7 +66,7 @@ struct PhotometricTests {
     @Test func hueShiftTurnsRedGreen() throws {
         let images = try batch([1, 0, 0], [1, 3, 1, 1])
         let hue = try HueShift(degrees: -180...180)
-        let out = try values(try hue.replay(images, parameters: try parameters(hue, count: 1, ["shift": try perImage([120])])))
+        let out = try values(try replayed(hue, images, ["shift": try perImage([120])]))
         #expect(maxDifference(out, [0, 1, 0]) < 1e-6)
     }
 
@@ -74,7 +74,7 @@ struct PhotometricTests {
         let images = try randomBatch([3, 3, 4, 4], seed: 21)
         let hue = try HueShift(degrees: -180...180)
         let shifts = [37.0, -150, 179]
-        let out = try hue.replay(images, parameters: try parameters(hue, count: 3, ["shift": try perImage(shifts)]))
+        let out = try replayed(hue, images, ["shift": try perImage(shifts)])
         let expected = try oracleOutput(["op": "hue", "shape": [3, 3, 4, 4],
                                          "images": try values(images).map(Double.init), "shift": shifts])
         #expect(maxDifference(try values(out), expected) < 1e-6)
@@ -86,7 +86,7 @@ struct PhotometricTests {
         let images = try randomBatch([2, 3, 6, 7], seed: 4)
         let blur = try GaussianBlur(kernelSize: 5, sigma: 0.5...2)
         let sigmas = [0.7, 1.6]
-        let out = try blur.replay(images, parameters: try parameters(blur, count: 2, ["sigma": try perImage(sigmas)]))
+        let out = try replayed(blur, images, ["sigma": try perImage(sigmas)])
         let expected = try oracleOutput(["op": "blur", "shape": [2, 3, 6, 7], "kernel_size": 5,
                                          "images": try values(images).map(Double.init), "sigma": sigmas])
         #expect(maxDifference(try values(out), expected) < 1e-6)

@@ -74,11 +74,11 @@ struct ClassifierMetricTests {
     @Test("calibration error of perfect and overconfident predictions")
     func calibrationLimits() throws {
         let labels = [0, 1, 0, 1]
-        let sure = try Tensor([1, 0, 0, 1, 1, 0, 0, 1] as [Double], shape: [4, 2])
-        let perfect = try ClassifierMetrics.compute(labels: labels, predictions: labels, probabilities: sure,
+        let confident = try Tensor([1, 0, 0, 1, 1, 0, 0, 1] as [Double], shape: [4, 2])
+        let perfect = try ClassifierMetrics.compute(labels: labels, predictions: labels, probabilities: confident,
                                                     classCount: 2)
         #expect(perfect.expectedCalibrationError == 0)
-        let wrong = try ClassifierMetrics.compute(labels: labels, predictions: [1, 0, 1, 0], probabilities: sure,
+        let wrong = try ClassifierMetrics.compute(labels: labels, predictions: [1, 0, 1, 0], probabilities: confident,
                                                   classCount: 2)
         #expect(wrong.expectedCalibrationError == 1)
     }

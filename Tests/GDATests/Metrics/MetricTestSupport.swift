@@ -7,7 +7,7 @@ import Torch
 
 /// Shared inputs of the metric tests.
 enum MetricFixtures {
-    /// The path of a file under Fixtures/metrics.
+    /// Returns the path of a file under Fixtures/metrics.
     static func path(_ name: String) throws -> String {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/metrics/\(name)", withExtension: nil))
         return url.path
@@ -23,7 +23,7 @@ enum MetricFixtures {
         return (try matrix(x1), try matrix(x2))
     }
 
-    /// A float64 tensor from rows of equal length.
+    /// Returns a float64 tensor made of rows of equal length.
     static func matrix(_ rows: [[Double]]) throws -> Tensor {
         try Tensor(rows.flatMap { $0 }, shape: [rows.count, rows.first?.count ?? 0])
     }
@@ -34,7 +34,7 @@ enum MetricFixtures {
         return try Oracle.json(script, [String(decoding: data, as: UTF8.self)])
     }
 
-    /// An oracle number: a JSON number, nil for null, and the strings "inf" and "-inf".
+    /// Reads an oracle number: a JSON number, nil for null, and the strings "inf" and "-inf".
     static func number(_ value: Any?) -> Double? {
         switch value {
         case let number as NSNumber: number.doubleValue
@@ -45,7 +45,7 @@ enum MetricFixtures {
     }
 }
 
-/// Whether `actual` is within `tolerance` of `expected`, absolutely or relative to
+/// Returns whether `actual` is within `tolerance` of `expected`, absolutely or relative to
 /// `expected`'s magnitude, whichever is looser.
 func isClose(_ actual: Double, _ expected: Double, tolerance: Double) -> Bool {
     if actual == expected { return true }

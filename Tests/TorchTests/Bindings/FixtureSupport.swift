@@ -4,13 +4,13 @@ import Torch
 
 /// The PyTorch fixtures that scripts/fixtures/make_torch_fixtures.py writes.
 enum Fixture {
-    /// The path of a file in Fixtures/bindings.
+    /// Returns the path of a file in Fixtures/bindings.
     static func path(_ name: String) throws -> String {
         let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         return folder.appendingPathComponent("bindings/\(name)").path
     }
 
-    /// Every tensor of Fixtures/bindings/NAME.safetensors.
+    /// Loads every tensor of Fixtures/bindings/NAME.safetensors.
     static func load(_ name: String) throws -> Tensors {
         Tensors(name: name, values: try SafeTensors.load(try path("\(name).safetensors")).tensors)
     }
@@ -30,7 +30,7 @@ struct Tensors {
         }
     }
 
-    /// The entries whose names start with `prefix` + ".", with that prefix removed.
+    /// Returns the entries whose names start with `prefix` + ".", with that prefix removed.
     func scoped(_ prefix: String) -> Tensors {
         let start = prefix + "."
         var result: [String: Tensor] = [:]
@@ -98,8 +98,8 @@ func expectAllClose(
 }
 
 extension Module {
-    /// Each parameter's gradient, named as in `namedParameters()`; parameters without one are
-    /// left out.
+    /// Returns each parameter's gradient, named as in `namedParameters()`. Parameters without a
+    /// gradient are left out.
     func namedGradients() -> [(String, Tensor)] {
         namedParameters().compactMap { name, parameter in parameter.grad.map { (name, $0) } }
     }

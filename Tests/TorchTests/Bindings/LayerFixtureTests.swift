@@ -1,7 +1,7 @@
 import Testing
 import Torch
 
-/// Single layers and losses against PyTorch: each fixture case holds the layer's state dict,
+/// Single layers against PyTorch. Each fixture case contains the layer's state dict,
 /// an input, a random cotangent c, the output y, the loss sum(y * c), the gradients of every
 /// parameter and of the input, and the state dict after the forward pass.
 @Suite struct LayerFixtureTests {
@@ -12,8 +12,8 @@ import Torch
         "tanh", "sigmoid", "dropout_p0_train", "dropout_eval", "unflatten", "flatten",
     ]
 
-    /// The Swift layer of each case, built as the fixture script builds the PyTorch one; the
-    /// weights come from the fixture, so the generator only fills them temporarily.
+    /// Builds the Swift layer of each case as the fixture script builds the PyTorch one. The
+    /// weights come from the fixture, so the generator only fills them until they are loaded.
     static func makeLayer(_ name: String) throws -> (layer: Module, training: Bool) {
         let generator = try Generator(seed: 0)
         switch name {
@@ -101,9 +101,9 @@ import Torch
     }
 }
 
-/// Default initialisation: a layer built from `Generator(seed: s)` holds the values PyTorch's
-/// layer holds right after `torch.manual_seed(s)`, because both draw from libtorch's CPU
-/// generator in the same order with the same bounds.
+/// Default initialisation: a layer built from `Generator(seed: s)` contains the values that
+/// PyTorch's layer contains right after `torch.manual_seed(s)`, because both draw from
+/// libtorch's CPU generator in the same order with the same bounds.
 @Suite struct DefaultInitTests {
     static func makeLayer(_ name: String, _ generator: Generator) throws -> Module {
         switch name {

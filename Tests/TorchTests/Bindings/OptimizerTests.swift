@@ -115,3 +115,65 @@ extension Tensors {
         }))
     }
 }
+
+/// Loading optimizer state that does not fit the optimizer or its parameters throws instead of
+/// silently starting from fresh state.
+@Suite struct OptimizerStateLoadingTests {
+    static func parameters() throws -> [Tensor] {
+        [try Tensor.zeros([2, 3]).requiringGrad(), try Tensor.zeros([4]).requiringGrad()]
+    }
+
+    static func stepped(_ optimizer: any Optimizer) throws -> [(String, Tensor)] {
+        for parameter in optimizer.parameters { parameter.grad = try Tensor.ones(parameter.shape) }
+        try optimizer.step()
+        return try optimizer.stateDict()
+    }
+
+    @Test func adamRejectsSGDState() throws {
+        let sgd = SGD(try Self.parameters(), learningRate: 0.1, momentum: 0.9)
+        let state = Dictionary(uniqueKeysWithValues: try Self.stepped(sgd))
+        let adam = Adam(try Self.parameters())
+        let error = try #require(throws: TorchError.self) { try adam.loadStateDict(state) }
+        #expect(error.message.contains("state.0.momentum_buffer"))
+    }
+
+    @Test func sgdRejectsAdamState() throws {
+        let adam = Adam(try Self.parameters())
+        let state = Dictionary(uniqueKeysWithValues: try Self.stepped(adam))
+        let sgd = SGD(try Self.parameters(), learningRate: 0.1, momentum: 0.9)
+        #expect(throws: TorchError.self) { try sgd.loadStateDict(state) }
+    }
+
+    @Test func adamRejectsPartialState() throws {
+        let adam = Adam(try Self.parameters())
+        var state = Dictionary(uniqueKeysWithValues: try Self.stepped(adam))
+        state["state.1.step"] = nil
+        let error = try #require(throws: TorchError.self) {
+            try Adam(try Self.parameters()).loadStateDict(state)
+        }
+        #expect(error.message.contains("parameter 1"))
+    }
+
+    @Test func stateForMoreParametersIsRejected() throws {
+        let adam = Adam(try Self.parameters())
+        let state = Dictionary(uniqueKeysWithValues: try Self.stepped(adam))
+        let smaller = Adam([try Tensor.zeros([2, 3]).requiringGrad()])
+        let error = try #require(throws: TorchError.self) { try smaller.loadStateDict(state) }
+        #expect(error.message.contains("state.1.exp_avg"))
+    }
+
+    @Test func sgdBufferTakesParameterShapeAndDtype() throws {
+        let sgd = SGD(try Self.parameters(), learningRate: 0.1, momentum: 0.9)
+        let buffer = try Tensor([Double](repeating: 0.5, count: 6), shape: [2, 3])
+        try sgd.loadStateDict(["state.0.momentum_buffer": buffer])
+        let loaded = try #require(try sgd.stateDict().first)
+        #expect(loaded.0 == "state.0.momentum_buffer")
+        #expect(loaded.1.dtype == .float32)
+
+        let wrong = try Tensor([Float](repeating: 0, count: 4))
+        let error = try #require(throws: TorchError.self) {
+            try sgd.loadStateDict(["state.0.momentum_buffer": wrong])
+        }
+        #expect(error.message.contains("parameter 0"))
+    }
+}

@@ -107,7 +107,8 @@ final class ReferenceDiscriminator: Module {
     }
 }
 
-/// The classifier: two conv + ReLU + max-pool blocks, a hidden linear layer, dropout, logits.
+/// Builds the classifier: two conv + ReLU + max-pool blocks, a hidden linear layer, dropout and
+/// the logits.
 func referenceClassifier(generator: Generator) throws -> Sequential {
     Sequential(
         try Conv2d(1, 4, kernel: 3, padding: 1, generator: generator), ReLU(), MaxPool2d(2),

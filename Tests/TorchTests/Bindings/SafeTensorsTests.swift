@@ -15,7 +15,7 @@ import Torch
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The oracle's description of each tensor: numpy dtype name, shape and hex bytes.
+    /// Returns the oracle's description of each tensor: numpy dtype name, shape and hex bytes.
     static func described(_ json: [String: Any]) throws -> [String: (String, [Int], String)] {
         let tensors = try #require(json["tensors"] as? [String: [String: Any]])
         return try tensors.mapValues { entry in
@@ -116,7 +116,7 @@ import Torch
 /// Corrupt and hostile files: each must throw a TorchError that names the problem, without a
 /// crash and without allocating what the header claims.
 @Suite struct SafeTensorsHostileTests {
-    /// A file with the given header text and data bytes.
+    /// Builds a file from header text and data bytes.
     static func file(_ header: String, _ payload: [UInt8] = [], length: UInt64? = nil) -> Data {
         let json = Array(header.utf8)
         var size = (length ?? UInt64(json.count)).littleEndian
@@ -126,7 +126,8 @@ import Torch
         return data
     }
 
-    static func entry(_ dtype: String = "F32", _ shape: String = "[2]", _ offsets: String = "[0, 8]") -> String {
+    static func entry(_ dtype: String = "F32", _ shape: String = "[2]",
+                      _ offsets: String = "[0, 8]") -> String {
         "{\"dtype\": \"\(dtype)\", \"shape\": \(shape), \"data_offsets\": \(offsets)}"
     }
 
@@ -144,7 +145,7 @@ import Torch
         ("entry not object", file("{\"x\": 3}"), "'x' is not a JSON object"),
         ("missing dtype", file("{\"x\": {\"shape\": [2], \"data_offsets\": [0, 8]}}", eight),
          "no dtype"),
-        ("unknown dtype", file("{\"x\": \(entry("F16"))}", eight), "\"F16\"; expected one of"),
+        ("unknown dtype", file("{\"x\": \(entry("F16"))}", eight), "\"F16\", expected one of"),
         ("lower-case dtype", file("{\"x\": \(entry("f32"))}", eight), "dtype \"f32\""),
         ("numeric dtype", file("{\"x\": {\"dtype\": 6, \"shape\": [2], \"data_offsets\": [0, 8]}}",
                                eight), "no dtype"),
@@ -174,7 +175,7 @@ import Torch
          "overlap"),
         ("same range twice", file("{\"x\": \(entry()), \"y\": \(entry())}", eight), "overlap"),
         ("gap", file("{\"x\": \(entry("F32", "[1]", "[0, 4]")), \"y\": \(entry("F32", "[1]", "[8, 12]"))}",
-                     eight + [0, 0, 0, 0]), "belong to no tensor"),
+                     eight + [0, 0, 0, 0]), "leaving data bytes 4..<8 unused"),
         ("trailing bytes", file("{\"x\": \(entry())}", eight + [0]), "ends at byte 8"),
         ("missing data", file("{}", eight), "ends at byte 0"),
         ("duplicate key", file("{\"x\": \(entry()), \"x\": \(entry())}", eight), "'x' more than once"),
