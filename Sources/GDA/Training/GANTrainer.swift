@@ -12,7 +12,7 @@ import Torch
 /// ```
 ///
 /// A run stopped at any point continues with `GANTrainer(resuming:)` exactly where its
-/// newest checkpoint left it: on the CPU, N steps, a checkpoint, a resume and M more steps
+/// newest checkpoint left it. On the CPU, N steps, a checkpoint, a resume and M more steps
 /// give the same weights, bit for bit, as N + M steps without a stop.
 public final class GANTrainer {
     public let folder: String
@@ -37,7 +37,7 @@ public final class GANTrainer {
         config.classNames = dataset.classNames
         let configPath = "\(folder)/config.json"
         guard !FileManager.default.fileExists(atPath: configPath) else {
-            throw GDAError.config("\(folder) already holds a run; continue it with 'gda train --resume \(folder)' or choose another --out")
+            throw GDAError.config("\(folder) already contains a run; continue it with 'gda train --resume \(folder)' or choose another --out")
         }
         try config.validate()
         try Self.checkSize(dataset, config)
@@ -96,7 +96,7 @@ public final class GANTrainer {
         }
     }
 
-    /// Where the run stands.
+    /// The run's position in steps and in the data order.
     public var position: TrainingPosition { state.position }
 
     /// Batches per epoch; the last partial batch of an epoch is dropped.
@@ -131,7 +131,7 @@ public final class GANTrainer {
                 meter.add(losses, seconds: Date().timeIntervalSince(started))
                 try report(&meter)
                 let epochDone = state.position.batch >= batchesPerEpoch
-                if epochDone { try finishEpoch() }
+                if epochDone { try finishEpoch(&meter) }
                 if state.position.step - lastSaved >= config.checkpointEvery || state.position.step == stopStep {
                     try sink.flush()
                     try GANCheckpoint.save(state, run: folder)
@@ -139,6 +139,9 @@ public final class GANTrainer {
                 }
                 if epochDone { break }
             }
+        }
+        if let means = meter.drain() {
+            for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
         }
         if state.position.step == totalSteps && state.position.batch > 0 {
             // The run ends inside an epoch: one more grid shows the final weights.
@@ -203,8 +206,7 @@ public final class GANTrainer {
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
         let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
-        throw GDAError("training diverged at step \(step): \(tag) is \(shown); \(note)")
+        throw GDAError("training diverged at step \(step): \(tag) is \(nonFiniteName(value)); \(note)")
     }
 
     // MARK: - Reporting
@@ -218,9 +220,13 @@ public final class GANTrainer {
         for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: step) }
     }
 
-    private func finishEpoch() throws {
+    private func finishEpoch(_ meter: inout StepMeter) throws {
         let epoch = state.position.epoch + 1
         let step = state.position.step
+        // The epoch's last steps go out even when they fill less than a logging interval.
+        if let means = meter.drain() {
+            for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: step) }
+        }
         try writeGrid(name: String(format: "epoch-%03d", epoch))
         if let epochEnd {
             let values = try epochEnd(epoch, try currentGenerator())
@@ -277,7 +283,8 @@ struct StepMeter {
         counts[tag, default: 0] += 1
     }
 
-    /// The interval's means by tag, sorted; nil when nothing was added. Resets the meter.
+    /// Returns the interval's means by tag, sorted, and resets the meter; nil when nothing
+    /// was added.
     mutating func drain() -> [(String, Double)]? {
         guard !sums.isEmpty else { return nil }
         let means = sums.keys.sorted().map { ($0, sums[$0, default: 0] / Double(counts[$0, default: 1])) }
