@@ -64,9 +64,15 @@ public struct FeatureStatistics: @unchecked Sendable {
 
         let centred = try features - shift.unsqueeze(0)  // (N, D)
         let batchSum = try centred.sum(dims: [0])  // (D)
-        if let shiftedSum, let shiftedProducts {
+        if let shiftedSum, shiftedProducts != nil {
             self.shiftedSum = try shiftedSum + batchSum
-            self.shiftedProducts = try shiftedProducts.addingMatmul(centred.transposed(0, 1), centred)
+            // In place when no copy of these statistics shares the matrix: a fresh (D, D)
+            // result per batch would cost an allocation and a full copy.
+            if isKnownUniquelyReferenced(&shiftedProducts), let products = shiftedProducts {
+                try products.addMatmul_(centred.transposed(0, 1), centred)
+            } else if let products = shiftedProducts {
+                shiftedProducts = try products.addingMatmul(centred.transposed(0, 1), centred)
+            }
         } else {
             shiftedSum = batchSum
             shiftedProducts = try centred.transposed(0, 1).matmul(centred)  // (D, D)

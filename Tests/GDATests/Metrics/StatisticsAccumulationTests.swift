@@ -71,6 +71,23 @@ struct StatisticsAccumulationTests {
         #expect(maxDifference(covariance, reference.unbiased) <= 1e-8)
     }
 
+    @Test("statistics copies stay independent")
+    func copies() throws {
+        let generator = try Generator(seed: 14)
+        let first = try Tensor.randn([10, 3], generator: generator, dtype: .float64)
+        let second = try Tensor.randn([10, 3], generator: generator, dtype: .float64) + 2
+        var original = try FeatureStatistics(features: first)
+        try original.update(second)
+        let before = try original.covariance().scalars(as: Double.self)
+        var copy = original
+        try copy.update(first)
+        try copy.update(second)
+        #expect(try original.covariance().scalars(as: Double.self) == before)
+        #expect(original.count == 20)
+        #expect(copy.count == 40)
+        #expect(try copy.covariance().scalars(as: Double.self) != before)
+    }
+
     @Test("statistics reject mismatched or bad batches")
     func rejectsBadBatches() throws {
         var statistics = FeatureStatistics()
