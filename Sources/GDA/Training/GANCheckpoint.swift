@@ -32,9 +32,7 @@ public enum GANCheckpoint {
     public static func latest(_ run: String) throws -> String? {
         let pointer = "\(folder(run))/latest"
         guard FileManager.default.fileExists(atPath: pointer) else { return nil }
-        guard let data = FileManager.default.contents(atPath: pointer) else {
-            throw GDAError("\(pointer): cannot read the checkpoint pointer")
-        }
+        let data = try InputFile.read(pointer, maximumBytes: 4096, kind: "a checkpoint pointer")
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.contains("/") else {
             throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(name)'")
