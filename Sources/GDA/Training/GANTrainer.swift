@@ -53,7 +53,12 @@ public final class GANTrainer {
         try config.validate()
         let shape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         guard shape == config.imageShape, dataset.classNames == config.classNames else {
-            throw GDAError.config("the dataset (\(shape), \(dataset.classCount) classes) differs from the run's (\(config.imageShape), \(config.classCount) classes)")
+            let found = shape == config.imageShape && dataset.classCount == config.classCount
+                ? "classes \(dataset.classNames)" : "\(shape), \(dataset.classCount) classes"
+            let expected = shape == config.imageShape && dataset.classCount == config.classCount
+                ? "classes \(config.classNames)" : "\(config.imageShape), \(config.classCount) classes"
+            throw GDAError.config("\(folder)/config.json: the run was trained on \(config.dataset) with \(expected), "
+                + "but the dataset has \(found)")
         }
         let state = try GANState(config: config)
         if let path = try GANCheckpoint.latest(folder) {

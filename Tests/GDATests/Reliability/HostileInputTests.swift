@@ -155,8 +155,9 @@ enum HostileCorpus {
         }
     }
 
-    /// Images that match the run config of the checkpoint cases: 16 grey 28×28, 10 classes.
+    /// Images that match the run config of the checkpoint cases: 16 grey 28×28 with
+    /// Fashion-MNIST's 10 classes.
     static let checkpointDataset = Dataset(
         name: "zeros", images: [UInt8](repeating: 0, count: 16 * 28 * 28), labels: (0..<16).map { Int32($0 % 10) },
-        channels: 1, height: 28, width: 28, classNames: (0..<10).map(String.init))
+        channels: 1, height: 28, width: 28, classNames: DatasetSource.fashionMNISTClassNames)
 }
