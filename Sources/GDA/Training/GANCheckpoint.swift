@@ -50,6 +50,7 @@ public enum GANCheckpoint {
     /// step checkpoints beyond the newest `config.keepCheckpoints`. Returns its path.
     @discardableResult
     static func save(_ state: GANState, run: String) throws -> String {
+        try state.checkFiniteWeights(run: run)
         let directory = folder(run)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var tensors: [(String, Tensor)] = []

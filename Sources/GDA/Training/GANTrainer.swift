@@ -68,6 +68,7 @@ public final class GANTrainer {
         guard state.position.batch < max(batchCount, 1) else {
             throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
+        try RunRepair.prepareResume(folder, step: state.position.step)
         try Self.makeFolders(folder)
         try self.init(config: config, dataset: dataset, folder: folder, state: state)
     }
@@ -138,6 +139,11 @@ public final class GANTrainer {
                 let epochDone = state.position.batch >= batchesPerEpoch
                 if epochDone { try finishEpoch(&meter) }
                 if state.position.step - lastSaved >= config.checkpointEvery || state.position.step == stopStep {
+                    // A resumed run starts a new logging interval at its checkpoint, so every
+                    // run ends one there: the records are the same whether or not it stopped.
+                    if let means = meter.drain() {
+                        for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
+                    }
                     try sink.flush()
                     try GANCheckpoint.save(state, run: folder)
                     lastSaved = state.position.step
@@ -207,11 +213,9 @@ public final class GANTrainer {
     /// Stops the run on a NaN or infinite loss, naming the step and the newest checkpoint.
     private func checkFinite(_ value: Double, _ tag: String) throws {
         guard !value.isFinite else { return }
-        let step = state.position.step + 1
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
-        let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        throw GDAError("training diverged at step \(step): \(tag) is \(nonFiniteName(value)); \(note)")
+        throw DivergenceError(step: state.position.step + 1, quantity: tag, value: value, checkpoint: kept)
     }
 
     // MARK: - Reporting

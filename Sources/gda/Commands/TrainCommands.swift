@@ -30,7 +30,15 @@ let trainCommands: [Command] = [
               --d-steps N           discriminator updates per generator update (default 1)
               --label-smoothing X   one-sided smoothing of the real targets (default 0)
               --log-every N         steps between metric records (default 10)
+              --learning-rate X     Adam's learning rate for both networks (default 0.0002)
               --resume RUN          continue RUN from its newest checkpoint
+              --on-divergence WHAT  stop (default) or rollback: when a loss or weight stops
+                                    being finite, resume from the newest checkpoint with the
+                                    learning rate divided by 10 (recorded in config.json and
+                                    RUN/rollbacks.jsonl); also with --resume
+              --max-rollbacks N     rollbacks allowed over the run's life (default 3)
+
+            One gda process at a time may write to RUN; a second one exits with status 2.
             """) { arguments in
         try runTrain(&arguments)
     },
@@ -61,9 +69,10 @@ let trainCommands: [Command] = [
 // MARK: - gda train
 
 private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
+    let divergence = try DivergencePolicy(&arguments)
     if let folder = arguments.string("resume") {
         try arguments.finish()
-        return try resume(folder)
+        return try resume(folder, divergence: divergence)
     }
     guard let modelName = arguments.positionals.first else {
         throw UsageError("gda train needs a model: cgan, madgan or dcgan", hint: "gda train --help")
@@ -107,6 +116,7 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     config.discriminatorSteps = try arguments.int("d-steps", range: 1...100) ?? config.discriminatorSteps
     config.labelSmoothing = try arguments.double("label-smoothing", range: 0...0.99) ?? config.labelSmoothing
     config.logEvery = try arguments.int("log-every", range: 1...Int(Int32.max)) ?? config.logEvery
+    config.learningRate = try arguments.double("learning-rate") ?? config.learningRate
     try arguments.finish(maximumPositionals: 1)
 
     // Settings are checked before the dataset loads; the shape-dependent ones again after.
@@ -118,27 +128,51 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     // The shape is known only now: its default shared-block count may differ.
     config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
     config.sharedBlocks = sharedBlocks ?? GANArchitecture.generatorBlockCount(config.imageShape) - 1
-    let trainer = try GANTrainer(config: config, dataset: dataset, folder: folder)
-    return try run(trainer, starting: "training \(modelName) on \(dataset.count) \(datasetName) images into \(folder)")
+    let lock = try lockRun(folder)
+    let trainer: GANTrainer
+    do {
+        trainer = try GANTrainer(config: config, dataset: dataset, folder: folder)
+    } catch {
+        lock?.removeFolderIfUnused()
+        throw error
+    }
+    return try withExtendedLifetime(lock) {
+        try run(trainer, dataset: dataset, divergence: divergence,
+                starting: "training \(modelName) on \(dataset.count) \(datasetName) images into \(folder)")
+    }
 }
 
-private func resume(_ folder: String) throws -> Int32 {
+private func resume(_ folder: String, divergence: DivergencePolicy) throws -> Int32 {
     let config = try GANConfig.read("\(folder)/config.json")
     try prepareDevice(config.device)
-    let trainer = try GANTrainer(resuming: folder, dataset: try trainingSet(config))
-    guard trainer.position.step < trainer.totalSteps else {
-        print("\(folder): finished already (\(trainer.totalSteps) steps)")
-        return 0
+    let dataset = try trainingSet(config)
+    let lock = try lockRun(folder)
+    return try withExtendedLifetime(lock) {
+        let trainer = try GANTrainer(resuming: folder, dataset: dataset)
+        guard trainer.position.step < trainer.totalSteps else {
+            print("\(folder): finished already (\(trainer.totalSteps) steps)")
+            return 0
+        }
+        return try run(trainer, dataset: dataset, divergence: divergence,
+                       starting: "resuming \(folder) at step \(trainer.position.step)")
     }
-    return try run(trainer, starting: "resuming \(folder) at step \(trainer.position.step)")
 }
 
-private func run(_ trainer: GANTrainer, starting message: String) throws -> Int32 {
-    let total = trainer.totalSteps
-    writeError("gda train: \(message): \(total) steps, \(trainer.batchesPerEpoch) batches per epoch")
-    trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: total,
-                                        completed: trainer.position.step)
-    try trainer.train()
+private func run(_ first: GANTrainer, dataset: Dataset, divergence: DivergencePolicy,
+                 starting message: String) throws -> Int32 {
+    var trainer = first
+    writeError("gda train: \(message): \(trainer.totalSteps) steps, \(trainer.batchesPerEpoch) batches per epoch")
+    while true {
+        trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: trainer.totalSteps,
+                                            completed: trainer.position.step)
+        do {
+            try trainer.train()
+            break
+        } catch let error as DivergenceError {
+            trainer.progress?.finish()
+            trainer = try rollBack(after: error, trainer.folder, dataset: dataset, divergence: divergence)
+        }
+    }
     print("\(trainer.folder): \(trainer.position.step) steps; generator in "
         + "\(trainer.folder)/checkpoints/generator.safetensors")
     return 0
