@@ -39,11 +39,31 @@ extension GANState {
         return nil
     }
 
+    /// Throws a run failure naming `path` when the weights just restored from it are not
+    /// finite: resuming from them could only diverge again.
+    func checkRestoredWeights(_ path: String) throws {
+        guard let (name, value) = try firstNonFiniteWeight() else { return }
+        throw GDAError("\(path): \(name) is \(nonFiniteName(value)); the checkpoint cannot be resumed, "
+            + "move it away and point checkpoints/latest at an older step")
+    }
+
     /// Throws a `DivergenceError` when a weight is not finite, before such weights can be
     /// written as a checkpoint.
     func checkFiniteWeights(run folder: String) throws {
         guard let (name, value) = try firstNonFiniteWeight() else { return }
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
         throw DivergenceError(step: position.step, quantity: name, value: value, checkpoint: kept)
+    }
+}
+
+extension GANCheckpoint {
+    /// Runs `body`, turning a libtorch error into a run failure that names the checkpoint
+    /// `path` and its `part`, as "PATH: rng.noise: cannot restore generator state: ...".
+    static func wrap<T>(naming path: String, _ part: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TorchError {
+            throw GDAError("\(path): \(part): \(error.message)")
+        }
     }
 }

@@ -61,12 +61,13 @@ public final class GANTrainer {
                 + "but the dataset has \(found)")
         }
         let state = try GANState(config: config)
-        if let path = try GANCheckpoint.latest(folder) {
-            try GANCheckpoint.restore(state, from: path)
+        let checkpoint = try GANCheckpoint.latest(folder)
+        if let checkpoint {
+            try GANCheckpoint.restore(state, from: checkpoint)
         }
         let batchCount = dataset.count / config.batchSize
         guard state.position.batch < max(batchCount, 1) else {
-            throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
+            throw GDAError.config("\(checkpoint ?? folder): the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
         try RunRepair.prepareResume(folder, step: state.position.step)
         try Self.makeFolders(folder)

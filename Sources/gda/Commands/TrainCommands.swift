@@ -230,7 +230,7 @@ private func runSample(_ arguments: inout Arguments) throws -> Int32 {
     let batch = try generator.sample(count: count, seed: seed)
     switch format {
     case "safetensors":
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try makeOutputFolder(output)
         var tensors = [("images", batch.images), ("latents", batch.latents)]
         if let labels = batch.labels { tensors.append(("labels", try Tensor(labels.map(Int64.init)))) }
         if let generators = batch.generators { tensors.append(("generators", try Tensor(generators.map(Int64.init)))) }

@@ -27,15 +27,30 @@ enum GDAChild {
     static let executable = URL(fileURLWithPath: CommandLine.arguments[0])
         .deletingLastPathComponent().appendingPathComponent("gda").path
 
-    /// Runs `gda arguments` with one libtorch thread; `fileSizeLimit` caps every file it writes.
+    /// Runs `gda arguments` with one libtorch thread; `fileSizeLimit` caps every file it writes,
+    /// and `environment` adds to or replaces variables of the test's environment.
     static func run(_ arguments: [String], fileSizeLimit: Int? = nil, timeout: Double = 300,
-                    cwd: String? = nil) throws -> Outcome {
+                    cwd: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "gda is not built at \(executable)")
         var wrapper = ["--timeout", String(timeout)]
         if let fileSizeLimit { wrapper += ["--fsize", String(fileSizeLimit)] }
         if let cwd { wrapper += ["--cwd", cwd] }
-        let output = try Oracle.run("run_child.py", wrapper + ["--", executable] + arguments)
-        return try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Oracle.python)
+        process.arguments = ["\(Oracle.repositoryRoot)/Tests/Oracles/run_child.py"] + wrapper + ["--", executable]
+            + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+            .merging(environment) { $1 }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "run_child.py failed: \(String(decoding: errData, as: UTF8.self))")
+        return try JSONDecoder().decode(Outcome.self, from: outData)
     }
 
     /// Checks that a failed run printed one error line naming `subject`, with no crash report
