@@ -64,6 +64,8 @@ public final class GANTrainer {
             throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
         try Self.makeFolders(folder)
+        // NOTE: records written after the newest checkpoint by the stopped process stay in
+        // metrics.jsonl and its event file, so those steps appear twice after a resume.
         try self.init(config: config, dataset: dataset, folder: folder, state: state)
     }
 
