@@ -9,7 +9,7 @@ public final class Experiment {
     public let run: RunFolder
     let log: @Sendable (String) -> Void
     let device: Device
-    /// Where the domain network is cached between runs.
+    /// The folder that caches the domain network between runs.
     public var cacheFolder = Catalog.cacheFolder
 
     // Loaded on demand and shared by the stages.

@@ -60,8 +60,8 @@ extension Experiment {
 
     func classifierResultPath(_ spec: ClassifierRunSpec) -> String { "results/classify/\(spec.id).json" }
 
-    /// Runs every classifier of the grid whose result is not yet on disk; each result is
-    /// written atomically as soon as its run ends, so a killed run loses at most one.
+    /// Runs every classifier of the grid whose result is not yet on disk. Each result is written
+    /// atomically as soon as its run ends, so a killed experiment loses at most the run in progress.
     func classify(worker: Int = 0, of workers: Int = 1) throws {
         let context = try classifierContext()
         let specs = ClassifierGrid.share(ClassifierGrid.runs(config.classifiers), worker: worker, of: workers)

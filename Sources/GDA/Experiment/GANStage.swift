@@ -107,7 +107,7 @@ extension Experiment {
         try run.writeJSON(summary, to: "results/gan-\(model).json")
     }
 
-    /// The fraction of cGAN samples that `network` assigns to the class each was generated for.
+    /// Returns the fraction of cGAN samples that `network` assigns to the class each was generated for.
     public static func classAgreement(_ samples: SampleBatch, network: DomainNetwork, device: Device) throws -> Double {
         guard let labels = samples.labels, !labels.isEmpty else { return .nan }
         let probabilities = try network.model.probabilities(bytes: samples.images, normalization: network.normalization,
@@ -124,7 +124,7 @@ extension Experiment {
         return metric
     }
 
-    /// The newest per-epoch sample grid, relative to the run folder.
+    /// Returns the newest per-epoch sample grid, relative to the run folder.
     func latestGrid(_ model: String) -> String? {
         let folder = "\(ganFolder(model))/samples"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

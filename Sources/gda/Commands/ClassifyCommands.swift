@@ -84,7 +84,7 @@ let classifyCommands: [Command] = [
     },
 ]
 
-/// What `gda classify` writes to RUN/results/classifier.json.
+/// The record `gda classify` writes to RUN/results/classifier.json.
 struct ClassifyResult: Codable {
     var dataset: String
     var realFraction: Double

@@ -152,8 +152,8 @@ struct EvaluateResult: Codable {
     var warnings: [String]
 }
 
-/// The domain network the quick profile uses for this dataset (cached), or another member of
-/// the same family with a different seed.
+/// Loads (or trains and caches) the domain network the quick profile uses for this dataset, or
+/// another member of the same family with a different seed.
 func standardDomainNetwork(dataset: String, train: Dataset, test: Dataset, device: Device, member: Int? = nil,
                            log: @escaping (String) -> Void) throws -> DomainNetwork {
     let section = try ExperimentConfig.profile("quick").domain
