@@ -16,7 +16,9 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +44,7 @@ extern "C" void ct_set_error_message(const char *message);
 namespace {
 
 // Runs `body`, turning any exception into the thread's error message and `failure`.
+// The message is the exception's own; callers add what they were doing.
 template <typename Result, typename Body>
 Result guarded(const char *operation, Result failure, Body body) {
     try {
@@ -49,9 +52,9 @@ Result guarded(const char *operation, Result failure, Body body) {
         ct_set_error_message("");
         return result;
     } catch (const c10::Error &error) {
-        ct_set_error_message((std::string(operation) + ": " + error.what_without_backtrace()).c_str());
+        ct_set_error_message(error.what_without_backtrace());
     } catch (const std::exception &error) {
-        ct_set_error_message((std::string(operation) + ": " + error.what()).c_str());
+        ct_set_error_message(error.what());
     } catch (...) {
         ct_set_error_message((std::string(operation) + " raised an unknown exception").c_str());
     }
@@ -61,6 +64,14 @@ Result guarded(const char *operation, Result failure, Body body) {
 ct_process_group_s &unwrap(ct_process_group group) {
     if (group == nullptr) throw std::invalid_argument("null process group handle");
     return *group;
+}
+
+// c10d logs every failed connection attempt and timeout at ERROR level, with a C++ stack
+// trace, before raising the exception that this API turns into a message. Unless the user
+// sets TORCH_CPP_LOG_LEVEL (as in PyTorch), only FATAL records are printed.
+void quiet_c10d_logging() {
+    if (std::getenv("TORCH_CPP_LOG_LEVEL") != nullptr) return;
+    FLAGS_caffe2_log_level = std::max(FLAGS_caffe2_log_level, 3);
 }
 
 bool is_loopback(const std::string &host) {
@@ -157,6 +168,7 @@ ct_process_group ct_process_group_new(const char *host, int port, int rank, int 
         }
         if (timeout_ms <= 0) throw std::invalid_argument("timeout must be positive");
         std::chrono::milliseconds timeout(timeout_ms);
+        quiet_c10d_logging();
 
         c10d::TCPStoreOptions options;
         options.port = static_cast<std::uint16_t>(port);

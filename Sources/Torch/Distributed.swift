@@ -136,7 +136,7 @@ public final class ProcessGroup: @unchecked Sendable {
         let status = handles.withUnsafeBufferPointer { buffer in
             ct_process_group_all_reduce(handle, buffer.baseAddress, Int32(buffer.count), average ? 1 : 0)
         }
-        try withExtendedLifetime(tensors) { try check(status, "rank \(rank): all-reduce failed") }
+        try withExtendedLifetime(tensors) { try check(status, "all-reduce failed") }
     }
 
     /// Overwrites each tensor on every rank, in place, with rank `root`'s values.
@@ -146,19 +146,19 @@ public final class ProcessGroup: @unchecked Sendable {
         let status = handles.withUnsafeBufferPointer { buffer in
             ct_process_group_broadcast(handle, buffer.baseAddress, Int32(buffer.count), Int32(clamping: root))
         }
-        try withExtendedLifetime(tensors) { try check(status, "rank \(rank): broadcast from rank \(root) failed") }
+        try withExtendedLifetime(tensors) { try check(status, "broadcast from rank \(root) failed") }
     }
 
     /// Waits until every rank has reached the barrier.
     public func barrier() throws {
-        try check(ct_process_group_barrier(handle), "rank \(rank): barrier failed")
+        try check(ct_process_group_barrier(handle), "barrier failed")
     }
 
     /// Gathers an int64 tensor of the same shape from every rank; returns a CPU tensor of
     /// shape (worldSize, ...) ordered by rank. Meant for small checks, such as digests.
     public func allGather(_ tensor: Tensor) throws -> Tensor {
         guard let gathered = ct_process_group_all_gather_int64(handle, tensor.handle) else {
-            throw TorchError.last("rank \(rank): all-gather failed")
+            throw TorchError.last("all-gather failed")
         }
         return withExtendedLifetime(tensor) { Tensor(handle: gathered) }
     }

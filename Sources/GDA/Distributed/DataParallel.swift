@@ -107,7 +107,8 @@ public final class DataParallel {
         do {
             return try body()
         } catch let error as TorchError {
-            throw GDAError("rank \(rank) of \(worldSize): \(purpose) failed: \(error.message). Another rank exited, "
+            let cause = error.message.last.map { ".!?".contains($0) } == true ? error.message : error.message + "."
+            throw GDAError("rank \(rank) of \(worldSize): \(purpose): \(cause) Another rank exited, "
                 + "failed or stalled for longer than the \(decimal(group.timeout, 0)) s timeout; see its output")
         }
     }
