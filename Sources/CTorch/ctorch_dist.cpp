@@ -16,9 +16,16 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -76,6 +83,26 @@ void quiet_c10d_logging() {
 
 bool is_loopback(const std::string &host) {
     return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+// A listening socket on 127.0.0.1:port for the store server of a single-machine run, so
+// that the store is not reachable from other hosts (c10d's own server listens on every
+// interface).
+int loopback_listener(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("cannot create the store socket: ") + std::strerror(errno));
+    int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || ::listen(fd, 128) != 0) {
+        std::string reason = std::strerror(errno);
+        ::close(fd);
+        throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + reason);
+    }
+    return fd;
 }
 
 // The Gloo transport device: the named interface, the loopback address for a loopback
@@ -176,6 +203,7 @@ ct_process_group ct_process_group_new(const char *host, int port, int rank, int 
         options.numWorkers = static_cast<std::size_t>(world_size);
         options.waitWorkers = true;
         options.timeout = timeout;
+        if (options.isServer && is_loopback(host)) options.masterListenFd = loopback_listener(port);
         auto store = c10::make_intrusive<c10d::TCPStore>(std::string(host), options);
 
         std::string interface_name = interface == nullptr ? "" : interface;
