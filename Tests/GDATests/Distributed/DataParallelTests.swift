@@ -16,6 +16,7 @@ struct DataParallelTests {
     func classifierMatchesOneProcess() throws {
         let data = try DistributedFixtures.idxFolder(train: Self.trainCount, test: 30)
         let work = try DistributedFixtures.folder("classifier")
+        defer { DistributedFixtures.remove(data, work) }
         let common = ["train", "classifier", "--dataset", "idx:\(data)", "--epochs", "2", "--seed", "3", "--no-dropout"]
 
         let single = try RankProcess(common + ["--out", "\(work)/one", "--batch-size", "16"], environment: [:],
@@ -55,6 +56,7 @@ struct DataParallelTests {
     func ganDigestsAgree() throws {
         let data = try DistributedFixtures.idxFolder(train: 64, test: 8)
         let work = try DistributedFixtures.folder("gan")
+        defer { DistributedFixtures.remove(data, work) }
         let run = "\(work)/run"
         let port = try Loopback.freePort()
         let arguments = ["train", "cgan", "--dataset", "idx:\(data)", "--out", run, "--epochs", "2",
@@ -83,6 +85,7 @@ struct DataParallelTests {
     func killedRankStopsPeer() throws {
         let data = try DistributedFixtures.idxFolder(train: Self.trainCount, test: 8)
         let work = try DistributedFixtures.folder("kill")
+        defer { DistributedFixtures.remove(data, work) }
         let timeout = 20.0
         let port = try Loopback.freePort()
         let arguments = ["train", "classifier", "--dataset", "idx:\(data)", "--out", "\(work)/run",
@@ -105,6 +108,7 @@ struct DataParallelTests {
     func stalledRankTimesOut() throws {
         let data = try DistributedFixtures.idxFolder(train: Self.trainCount, test: 8)
         let work = try DistributedFixtures.folder("stall")
+        defer { DistributedFixtures.remove(data, work) }
         let timeout = 3.0
         let port = try Loopback.freePort()
         let arguments = ["train", "classifier", "--dataset", "idx:\(data)", "--out", "\(work)/run",

@@ -95,6 +95,11 @@ enum DistributedFixtures {
         return path
     }
 
+    /// Deletes the folders a test made.
+    static func remove(_ folders: String...) {
+        for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
     /// A small learnable dataset of 1×28×28 images in `classes` classes: each class lights
     /// its own band of rows, over seeded noise.
     static func dataset(count: Int, classes: Int = 3, seed: UInt64) -> Dataset {
