@@ -207,8 +207,8 @@ ct_process_group ct_process_group_new(const char *host, int port, int rank, int 
         auto store = c10::make_intrusive<c10d::TCPStore>(std::string(host), options);
 
         std::string interface_name = interface == nullptr ? "" : interface;
-        auto made = make_backend(backend, store, host, interface_name, rank, world_size, timeout);
-        return new ct_process_group_s{store, made, rank, world_size, backend == CT_BACKEND_GLOO, timeout};
+        auto created = make_backend(backend, store, host, interface_name, rank, world_size, timeout);
+        return new ct_process_group_s{store, created, rank, world_size, backend == CT_BACKEND_GLOO, timeout};
     });
 }
 

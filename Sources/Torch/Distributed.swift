@@ -14,20 +14,20 @@ public final class ProcessGroup: @unchecked Sendable {
     public let rank: Int
     /// The number of processes in the group.
     public let worldSize: Int
-    /// This process's rank on its machine (`LOCAL_RANK`); selects a GPU on multi-GPU nodes.
+    /// This process's rank on its machine (`LOCAL_RANK`), which selects a GPU on multi-GPU nodes.
     public let localRank: Int
-    /// How long the rendezvous and each collective may wait for the peers, in seconds.
+    /// The time the rendezvous and each collective may wait for the peers, in seconds.
     public let timeout: Double
 
     /// The default timeout, in seconds: 30 minutes, as in `torch.distributed`.
     public static let defaultTimeout: Double = 1800
 
-    /// Joins a group of `worldSize` processes; rank 0 serves the rendezvous store at
+    /// Joins a group of `worldSize` processes. Rank 0 serves the rendezvous store at
     /// `masterAddress:masterPort` and the others connect to it.
     ///
     /// - Parameters:
-    ///   - interface: the network interface Gloo binds to (`GLOO_SOCKET_IFNAME`); nil binds
-    ///     to the loopback address for a loopback master, else to this host's address.
+    ///   - interface: the network interface Gloo binds to (`GLOO_SOCKET_IFNAME`). With nil
+    ///     Gloo binds to the loopback address for a loopback master, else to this host's address.
     ///   - timeout: seconds the rendezvous and each collective may wait for the peers.
     public init(masterAddress: String, masterPort: Int, rank: Int, worldSize: Int, localRank: Int = 0,
                 interface: String? = nil, timeout: Double = ProcessGroup.defaultTimeout) throws {
@@ -35,14 +35,14 @@ public final class ProcessGroup: @unchecked Sendable {
             throw TorchError("process group timeout must be a positive number of seconds, found \(timeout)")
         }
         let milliseconds = Int64(min(timeout * 1000, Double(Int64.max / 2)).rounded(.up))
-        let made = ct_process_group_new(masterAddress, Int32(clamping: masterPort), Int32(clamping: rank),
+        let created = ct_process_group_new(masterAddress, Int32(clamping: masterPort), Int32(clamping: rank),
                                         Int32(clamping: worldSize), Int32(CT_BACKEND_GLOO), interface,
                                         milliseconds)
-        guard let made else {
+        guard let created else {
             throw TorchError.last("rank \(rank) of \(worldSize) could not join the process group at "
                 + "\(masterAddress):\(masterPort) within \(timeout) s")
         }
-        handle = made
+        handle = created
         self.rank = rank
         self.worldSize = worldSize
         self.localRank = localRank
@@ -59,10 +59,10 @@ public final class ProcessGroup: @unchecked Sendable {
     /// single-process run (`WORLD_SIZE` unset or 1).
     ///
     /// Reads PyTorch's `env://` variables, as `torchrun` sets them: `MASTER_ADDR`,
-    /// `MASTER_PORT`, `RANK`, `WORLD_SIZE` and `LOCAL_RANK`. Under Slurm, when `WORLD_SIZE`
-    /// is unset, the task's `SLURM_PROCID`, `SLURM_NTASKS` and `SLURM_LOCALID` stand in for
-    /// the last three; `MASTER_ADDR` and `MASTER_PORT` must still be set. `GLOO_SOCKET_IFNAME`
-    /// names the network interface, as in PyTorch.
+    /// `MASTER_PORT`, `RANK`, `WORLD_SIZE` and `LOCAL_RANK`. `GLOO_SOCKET_IFNAME` names the
+    /// network interface, as in PyTorch. Slurm's own variables are not read, because a batch
+    /// script outside `srun` also carries `SLURM_NTASKS` and `SLURM_PROCID`: under `srun` each
+    /// task exports the env:// variables from them.
     public static func fromEnvironment(
         timeout: Double = ProcessGroup.defaultTimeout,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -87,21 +87,12 @@ public final class ProcessGroup: @unchecked Sendable {
 
         /// Nil when the environment describes a single process.
         init?(environment: [String: String]) throws {
-            if environment["WORLD_SIZE"] != nil {
-                worldSize = try Self.integer("WORLD_SIZE", in: environment, range: 1...Int(Int32.max))
-                guard worldSize > 1 else { return nil }
-                rank = try Self.integer("RANK", in: environment, range: 0...(worldSize - 1))
-                localRank = environment["LOCAL_RANK"] == nil
-                    ? 0 : try Self.integer("LOCAL_RANK", in: environment, range: 0...Int(Int32.max))
-            } else if environment["SLURM_NTASKS"] != nil {
-                worldSize = try Self.integer("SLURM_NTASKS", in: environment, range: 1...Int(Int32.max))
-                guard worldSize > 1 else { return nil }
-                rank = try Self.integer("SLURM_PROCID", in: environment, range: 0...(worldSize - 1))
-                localRank = environment["SLURM_LOCALID"] == nil
-                    ? 0 : try Self.integer("SLURM_LOCALID", in: environment, range: 0...Int(Int32.max))
-            } else {
-                return nil
-            }
+            guard environment["WORLD_SIZE"] != nil else { return nil }
+            worldSize = try Self.integer("WORLD_SIZE", in: environment, range: 1...Int(Int32.max))
+            guard worldSize > 1 else { return nil }
+            rank = try Self.integer("RANK", in: environment, range: 0...(worldSize - 1))
+            localRank = environment["LOCAL_RANK"] == nil
+                ? 0 : try Self.integer("LOCAL_RANK", in: environment, range: 0...Int(Int32.max))
         }
 
         static func integer(_ name: String, in environment: [String: String], range: ClosedRange<Int>) throws -> Int {
@@ -124,8 +115,8 @@ public final class ProcessGroup: @unchecked Sendable {
         try allReduce(tensors, average: false)
     }
 
-    /// Replaces each tensor, in place, with its element-wise mean over the ranks; the
-    /// gradient averaging of data-parallel training.
+    /// Replaces each tensor, in place, with its element-wise mean over the ranks, as
+    /// data-parallel training does with gradients.
     public func allReduceMean(_ tensors: [Tensor]) throws {
         try allReduce(tensors, average: true)
     }

@@ -83,9 +83,9 @@ public typealias BatchTransform = @Sendable (Tensor, Generator) throws -> Tensor
 
 /// Trains a `ClassifierNet` with Adam and cross-entropy.
 ///
-/// With `dataParallel` set, `settings.batchSize` is the batch of each rank: a step takes a
-/// global batch of batchSize × worldSize images from the epoch's order, rank r trains on
-/// its r-th slice, and gradients are averaged over the ranks, so N ranks with batch B take
+/// With `dataParallel` set, `settings.batchSize` is the batch of each rank. A step takes a
+/// global batch of batchSize × worldSize images from the epoch's order, and rank r trains
+/// on its r-th slice. Gradients are averaged over the ranks, so N ranks with batch B take
 /// the steps one process takes with batch N·B.
 public struct ClassifierTrainer {
     public var settings: ClassifierSettings
@@ -114,11 +114,13 @@ public struct ClassifierTrainer {
         let model = try ClassifierNet(channels: data.channels, size: data.height, classes: data.classCount,
                                       dropout: settings.dropout, generator: initGenerator)
         let optimizer = Adam(model.parameters(), learningRate: settings.learningRate)
+
         let worldSize = dataParallel?.worldSize ?? 1
         var global = settings
         global.batchSize *= worldSize
         let epochs = global.effectiveEpochs(count: data.count)
         try dataParallel?.prepare(model, dropout: initGenerator, seed: settings.seed)
+
         model.train()
         for epoch in 0..<epochs {
             let orderGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-order", epoch))
@@ -126,6 +128,7 @@ public struct ClassifierTrainer {
                 ?? Seeds.derive(settings.seed, "classifier-augment", epoch))
             let order = try Tensor.randperm(data.count, generator: orderGenerator).scalars(as: Int64.self).map(Int.init)
             var totalLoss = 0.0, correct = 0, seen = 0
+
             for start in stride(from: 0, to: order.count, by: global.batchSize) {
                 let batch = order[start..<Swift.min(start + global.batchSize, order.count)]
                 let indices = Array(dataParallel?.localPart(of: batch, batchSize: settings.batchSize) ?? batch)
@@ -147,6 +150,7 @@ public struct ClassifierTrainer {
                     correct += Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
                     seen += indices.count
                 }
+
                 try dataParallel?.averageGradients(of: optimizer.parameters)
                 try optimizer.step()
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Torch
 
-/// How BatchNorm running statistics are kept in a data-parallel run.
+/// The treatment of BatchNorm running statistics in a data-parallel run.
 public enum BatchNormSync: String, Sendable, CaseIterable {
     /// Each rank keeps the running statistics of its own batches, as PyTorch's
     /// DistributedDataParallel does without SyncBatchNorm. Rank 0's are the ones saved.
@@ -13,7 +13,7 @@ public enum BatchNormSync: String, Sendable, CaseIterable {
     case epochAverage = "epoch-average"
 }
 
-/// Data-parallel training over a process group: every rank holds a replica of the model,
+/// Data-parallel training over a process group: every rank keeps a replica of the model,
 /// trains on its own shard of each batch, and averages gradients with the others before
 /// each optimizer step, so the replicas stay equal.
 ///
@@ -101,8 +101,8 @@ public final class DataParallel {
         try collective(purpose) { try group.barrier() }
     }
 
-    /// Runs a collective, turning its failure into a run failure that says where the cause
-    /// usually is: another rank that exited or stalled.
+    /// Runs a collective, turning its failure into a run failure that names the usual cause:
+    /// another rank that exited or stalled.
     func collective<T>(_ purpose: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()

@@ -19,7 +19,7 @@ public struct SweepWorker: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "worker \(index) of \(count)" }
 
-    /// The worker the environment describes: a Slurm array task (`SLURM_ARRAY_TASK_ID`
+    /// Returns the worker the environment describes: a Slurm array task (`SLURM_ARRAY_TASK_ID`
     /// minus `SLURM_ARRAY_TASK_MIN`, of `SLURM_ARRAY_TASK_COUNT`), else a torchrun rank
     /// (`RANK` of `WORLD_SIZE`), else the only worker.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)

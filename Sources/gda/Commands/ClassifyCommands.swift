@@ -23,6 +23,9 @@ let classifyCommands: [Command] = [
               --batch-size N          batch size (default 64)
               --seed S                seed of the subset, the initial weights and the batch order (default 0)
               --device DEV            cpu, cuda or cuda:N (default cpu)
+
+            Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
+            and step; rank 0 alone evaluates and writes RUN (see docs/distributed.md).
             """) { arguments in
         guard let dataset = arguments.string("dataset") else {
             throw UsageError("--dataset is required", hint: "gda classify --help")
@@ -37,10 +40,12 @@ let classifyCommands: [Command] = [
         settings.minimumSteps = try arguments.int("min-steps", range: 0...10_000_000) ?? 0
         settings.batchSize = try arguments.int("batch-size", range: 1...65536) ?? settings.batchSize
         settings.seed = UInt64(try arguments.int("seed", range: 0...Int.max) ?? 0)
-        let device = try parseDevice(arguments.string("device"))
+        let deviceName = arguments.string("device")
         try arguments.finish()
 
-        let run = try RunFolder(out, create: true)
+        let parallel = try joinDataParallel()
+        let device = try parseDevice(deviceName.map { rankDevice($0, parallel) })
+        let run = parallel?.isLeader ?? true ? try RunFolder(out, create: true) : nil
         let train = try DatasetSource.load(dataset, split: .train)
         let test = try DatasetSource.load(dataset, split: .test)
         var data = train.stratifiedSubset(fraction: fraction, seed: Seeds.derive(settings.seed, "real-subset"))
@@ -59,17 +64,24 @@ let classifyCommands: [Command] = [
         settings.augmentPolicy = policy
         let transform: BatchTransform? = nil
         let progress = ProgressPrinter(label: "classifier")
-        let trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
+        var trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
                                         device: device) { epoch, epochs, loss, accuracy in
+            guard run != nil else { return }
             progress.line(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
         }
+        trainer.dataParallel = parallel
         let started = Date()
         let model = try trainer.train(data)
+        guard let run else {
+            try finishWithDigest(try ParameterDigest.of([model]), parallel)
+            return 0
+        }
         let predictions = try model.predict(test, normalization: normalization, device: device)
         try model.save(to: run.file("checkpoints/classifier.safetensors"), normalization: normalization)
         let correct = zip(predictions.labels, predictions.predicted).filter { $0 == $1 }.count
         print(String(format: "accuracy %.4f on %d test images in %.1f s", Double(correct) / Double(test.count), test.count,
                      Date().timeIntervalSince(started)))
+        if parallel != nil { try finishWithDigest(try ParameterDigest.of([model]), parallel) }
         return 0
     },
 ]

@@ -78,8 +78,8 @@ func joinDataParallel(batchNormSync: BatchNormSync = .perRank) throws -> DataPar
     }
 }
 
-/// The device of this rank: a bare `cuda` becomes `cuda:LOCAL_RANK` in a distributed run,
-/// so that the ranks on one machine use one GPU each.
+/// Returns the device of this rank: a bare `cuda` becomes `cuda:LOCAL_RANK` in a
+/// distributed run, so that the ranks on one machine use one GPU each.
 func rankDevice(_ name: String, _ parallel: DataParallel?) -> String {
     guard let parallel, name == "cuda" else { return name }
     return "cuda:\(parallel.group.localRank)"
@@ -146,6 +146,8 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
     let model = try trainer.train(data)
 
     if let run {
+        var global = settings
+        global.batchSize *= parallel?.worldSize ?? 1
         let test = try DatasetSource.load(datasetName, split: .test)
         let predictions = try model.predict(test, normalization: normalization, device: device)
         let metrics = try ClassifierMetrics.compute(labels: predictions.labels, predictions: predictions.predicted,
@@ -153,7 +155,7 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
                                                     classCount: test.classCount)
         try model.save(to: run.file("checkpoints/classifier.safetensors"), normalization: normalization)
         try run.writeJSON(TrainedClassifierResult(dataset: datasetName, trainCount: data.count, testCount: test.count,
-                                                  epochs: settings.effectiveEpochs(count: data.count),
+                                                  epochs: global.effectiveEpochs(count: data.count),
                                                   batchSize: settings.batchSize, ranks: parallel?.worldSize ?? 1,
                                                   metrics: metrics),
                           to: "results/classifier.json")
@@ -164,7 +166,7 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
     return 0
 }
 
-/// What `gda train classifier` writes to RUN/results/classifier.json.
+/// The contents of RUN/results/classifier.json, written by `gda train classifier`.
 private struct TrainedClassifierResult: Encodable {
     var dataset: String
     var trainCount: Int

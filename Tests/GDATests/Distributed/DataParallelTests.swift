@@ -121,8 +121,9 @@ struct DataParallelTests {
         let stopped = Date()
         let status = ranks[0].wait(seconds: timeout + 20)
         let seconds = Date().timeIntervalSince(stopped)
-        #expect(status != nil && status != 0, "rank 0 exited with \(String(describing: status))")
+        #expect(status != nil, "rank 0 still ran \(timeout + 20) s after its peer stalled")
+        #expect(status != 0)
         #expect(seconds < timeout + 5, "rank 0 took \(seconds) s with a \(timeout) s timeout")
-        #expect(ranks[0].errors.contains("timed out"), "\(ranks[0].errors)")
+        #expect(ranks[0].errors.lowercased().contains("timed out"), "\(ranks[0].errors)")
     }
 }

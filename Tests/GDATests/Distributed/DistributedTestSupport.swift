@@ -88,7 +88,7 @@ final class RankProcess {
 }
 
 enum DistributedFixtures {
-    /// A new empty folder under the temporary directory.
+    /// Creates a new empty folder under the temporary directory.
     static func folder(_ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "gda-dist-\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -100,8 +100,8 @@ enum DistributedFixtures {
         for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
     }
 
-    /// A small learnable dataset of 1×28×28 images in `classes` classes: each class lights
-    /// its own band of rows, over seeded noise.
+    /// Returns a small learnable dataset of 1×28×28 images in `classes` classes. Each class
+    /// lights its own band of rows, over seeded noise.
     static func dataset(count: Int, classes: Int = 3, seed: UInt64) -> Dataset {
         var state = seed
         var images = [UInt8](repeating: 0, count: count * 28 * 28)

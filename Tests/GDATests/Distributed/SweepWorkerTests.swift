@@ -33,8 +33,9 @@ struct SweepWorkerTests {
         }
     }
 
-    /// An experiment whose stages before Set 3 are recorded as done, with a small real set
-    /// and a small labelled cGAN set: 6 grid runs and 2 synthetic-only runs.
+    /// Creates an experiment whose stages before Set 3 are recorded as done, with a small
+    /// real set and a small labelled cGAN set. Its Set 3 has 6 grid runs and 2 synthetic-only
+    /// runs.
     func preparedRun(labelled: Bool = true) throws -> (data: String, run: String) {
         let data = try DistributedFixtures.idxFolder(train: 60, test: 30)
         let path = try DistributedFixtures.folder("sweep") + "/run"
