@@ -226,6 +226,15 @@ int ct_process_group_all_reduce(ct_process_group group, const ct_tensor *tensors
     return guarded("all-reduce", -1, [&] {
         auto &g = unwrap(group);
         auto values = tensor_list(tensors, n);
+        if (average) {
+            // Checked before any collective, so that a failure leaves every tensor as it was.
+            for (const auto &value : values) {
+                if (!at::isFloatingType(value.scalar_type())) {
+                    throw std::invalid_argument(std::string("cannot average a tensor of ") +
+                                                c10::toString(value.scalar_type()) + "; use the sum");
+                }
+            }
+        }
         bucketed(g, values, [&](at::Tensor &buffer) {
             c10d::AllreduceOptions options;
             options.reduceOp = c10d::ReduceOp::SUM;

@@ -116,7 +116,7 @@ public final class ProcessGroup: @unchecked Sendable {
     }
 
     /// Replaces each tensor, in place, with its element-wise mean over the ranks, as
-    /// data-parallel training does with gradients.
+    /// data-parallel training does with gradients. Every tensor must be floating point.
     public func allReduceMean(_ tensors: [Tensor]) throws {
         try allReduce(tensors, average: true)
     }

@@ -31,7 +31,7 @@ int ct_process_group_rank(ct_process_group group);
 int ct_process_group_size(ct_process_group group);
 
 /* Sums n tensors element-wise over the ranks, in place, without autograd history; with
- * `average` set, divides the sums by the world size. Tensors are packed into one flat
+ * `average` set, divides the sums by the world size (floating-point tensors only). Tensors are packed into one flat
  * buffer per dtype, so a model's gradients take one collective per dtype. 0 or -1. */
 int ct_process_group_all_reduce(ct_process_group group, const ct_tensor *tensors, int n,
                                 int average);

@@ -12,6 +12,7 @@ extension DataParallel {
     /// average go to every rank. Ranks other than 0 then draw latents from their own
     /// stream, seeded from (seed, rank, step), so the ranks' fakes differ.
     func prepare(_ state: GANState) throws {
+        try checkSamePosition(state.position)
         var modules: [Module] = [state.generator, state.discriminator]
         if let averaged = state.averaged { modules.append(averaged) }
         try broadcastState(of: modules)
@@ -20,6 +21,22 @@ extension DataParallel {
         // 0 do not continue the latents an uninterrupted run would have drawn.
         let seed = Seeds.derive(state.config.seed, "gan-noise-rank", rank, state.position.step)
         try state.noise.setState(try Generator(seed: seed, device: state.device).state())
+    }
+
+    /// Throws unless every rank starts at rank 0's position. A resumed run needs every rank
+    /// to read the same checkpoint, from a file system they share; optimizer state is not
+    /// sent.
+    private func checkSamePosition(_ position: TrainingPosition) throws {
+        let rows = try collective("comparing the ranks' positions") {
+            try group.allGather(try Tensor([Int64(position.step), Int64(position.epoch), Int64(position.batch)]))
+        }
+        let values = try rows.scalars(as: Int64.self)
+        let steps = (0..<worldSize).map { values[3 * $0] }
+        let differing = (0..<worldSize).filter { !values[0..<3].elementsEqual(values[(3 * $0)..<(3 * $0 + 3)]) }
+        guard differing.isEmpty else {
+            throw GDAError.config("the ranks start at different positions (steps \(steps) by rank): every rank "
+                + "must read the run folder's checkpoints from a shared file system")
+        }
     }
 
     /// Applies `batchNormSync` to every model of a GAN state at an epoch's end.

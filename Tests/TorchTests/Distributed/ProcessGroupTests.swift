@@ -60,6 +60,29 @@ struct ProcessGroupTests {
         }
     }
 
+    @Test("averaging integers is rejected before sending")
+    func averageIntegers() throws {
+        let results = ResultStore()
+        try onRanks { group in
+            let floats = try Tensor([Float(group.rank)])
+            let counts = try Tensor([Int64(group.rank + 1)])
+            var message = ""
+            do {
+                try group.allReduceMean([floats, counts])
+            } catch {
+                message = "\(error)"
+            }
+            try group.barrier()
+            results.set(group.rank, [[message.contains("cannot average a tensor of Long") ? 1 : 0],
+                                     try floats.scalars(as: Float.self).map(Double.init)])
+        }
+        for rank in 0..<2 {
+            let values = try #require(results.get(rank))
+            #expect(values[0] == [1], "rank \(rank) raised no clear error")
+            #expect(values[1] == [Double(rank)], "rank \(rank) changed its tensor")
+        }
+    }
+
     @Test("broadcast copies the root's tensors")
     func broadcast() throws {
         let results = ResultStore()
