@@ -8,6 +8,8 @@ enum MetricOps {
     static let minDim = Op("aten::min", "dim")
     static let diagonal = Op("aten::diagonal")
     static let trace = Op("aten::trace")
+    static let addmm = Op("aten::addmm")
+    static let addmm_ = Op("aten::addmm_")
     static let xlogy = Op("aten::xlogy", "Tensor")
     static let le = Op("aten::le", "Tensor")
     static let lt = Op("aten::lt", "Tensor")
@@ -37,6 +39,16 @@ extension Tensor {
     /// The main diagonal of a matrix (a view).
     public func diagonal() throws -> Tensor {
         try MetricOps.diagonal(.tensor(self), .int(0), .int(0), .int(1))
+    }
+
+    /// Returns `self + a·b` for matrices, in one BLAS call.
+    public func addingMatmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try MetricOps.addmm(.tensor(self), .tensor(a), .tensor(b), .double(1), .double(1))
+    }
+
+    /// Adds `a·b` to this matrix in place, outside autograd, in one BLAS call.
+    public func addMatmul_(_ a: Tensor, _ b: Tensor) throws {
+        try withNoGrad { _ = try MetricOps.addmm_(.tensor(self), .tensor(a), .tensor(b), .double(1), .double(1)) }
     }
 
     /// The sum of a matrix's main diagonal, as a zero-dimensional tensor.

@@ -4,14 +4,21 @@ Subcommands (each prints one JSON object):
   idx FOLDER PREFIX COUNT C H W CLASSES SEED GZIP
       writes PREFIX-images-idx3-ubyte (idx4 when C > 1) and PREFIX-labels-idx1-ubyte,
       gzipped when GZIP is 1; prints the images and labels as flat lists.
-  cifar FILE COUNT SEED
-      writes a CIFAR-10 binary batch of COUNT records; prints images (flat, C×H×W per
-      image) and labels.
+  cifar FOLDER
+      writes CIFAR-10 binary batches data_batch_1.bin ... data_batch_5.bin (batch i has i + 1
+      records) and test_batch.bin (4 records); prints the images (flat, C×H×W per image) and
+      labels of the training and test splits.
   idx-read FILE
       reads an IDX file (plain or gzipped) with numpy; prints its dimensions and flat data.
   stats FILE
       reads an IDX images file with numpy and prints per-channel mean and population std of
       the pixels in [0, 1].
+  md5 FILE...
+      prints each file's MD5 from hashlib, by path.
+  tar ARCHIVE KIND
+      writes a gzipped tar with Python's tarfile. KIND cifar: a tiny cifar-10-batches-bin
+      folder (prints each member's MD5); longname: one file with a 150-character path; dotdot,
+      absolute, symlink, hardlink: one harmless file then one entry of that kind.
   png-read FILE
       reads a PNG with PIL; prints its mode, size and pixels as planar C×H×W bytes.
   png-write FILE C H W SEED
@@ -51,14 +58,24 @@ def idx(folder, prefix, count, channels, height, width, classes, seed, compress)
     return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
 
 
-def cifar(path, count, seed):
-    rng = np.random.default_rng(seed)
+def cifar_batch(path, count, rng):
     images = rng.integers(0, 256, size=(count, 3, 32, 32), dtype=np.uint8)
     labels = rng.integers(0, 10, size=(count,), dtype=np.uint8)
     records = np.concatenate([labels[:, None], images.reshape(count, -1)], axis=1)
     with open(path, "wb") as handle:
         handle.write(records.astype(np.uint8).tobytes())
-    return {"images": images.reshape(-1).tolist(), "labels": labels.tolist()}
+    return images.reshape(-1).tolist(), labels.tolist()
+
+
+def cifar(folder):
+    rng = np.random.default_rng(10)
+    train = {"images": [], "labels": []}
+    for batch in range(1, 6):
+        images, labels = cifar_batch(f"{folder}/data_batch_{batch}.bin", batch + 1, rng)
+        train["images"] += images
+        train["labels"] += labels
+    images, labels = cifar_batch(f"{folder}/test_batch.bin", 4, rng)
+    return {"train": train, "test": {"images": images, "labels": labels}}
 
 
 def idx_read(path):
@@ -79,6 +96,62 @@ def stats(path):
         array = array[:, None]
     unit = array.astype(np.float64) / 255
     return {"mean": unit.mean(axis=(0, 2, 3)).tolist(), "std": unit.std(axis=(0, 2, 3)).tolist()}
+
+
+def md5(paths):
+    import hashlib
+
+    digests = {}
+    for path in paths:
+        with open(path, "rb") as handle:
+            digests[path] = hashlib.md5(handle.read()).hexdigest()
+    return {"md5": digests}
+
+
+def tar(archive, kind):
+    import hashlib
+    import io
+    import tarfile
+
+    def add(handle, name, data):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        handle.addfile(info, io.BytesIO(data))
+
+    rng = np.random.default_rng(5)
+    digests = {}
+    with tarfile.open(archive, "w:gz") as handle:
+        if kind == "cifar":
+            folder = tarfile.TarInfo("cifar-10-batches-bin")
+            folder.type = tarfile.DIRTYPE
+            handle.addfile(folder)
+            names = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
+            for index, name in enumerate(names):
+                records = rng.integers(0, 256, size=(index + 2, 3073), dtype=np.uint8)
+                records[:, 0] %= 10
+                data = records.tobytes()
+                add(handle, "cifar-10-batches-bin/" + name, data)
+                digests["cifar-10-batches-bin/" + name] = hashlib.md5(data).hexdigest()
+            meta = "\n".join(["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                              "ship", "truck"]).encode() + b"\n\n"
+            add(handle, "cifar-10-batches-bin/batches.meta.txt", meta)
+            digests["cifar-10-batches-bin/batches.meta.txt"] = hashlib.md5(meta).hexdigest()
+        elif kind == "longname":
+            name = "deep/" + "n" * 150 + ".bin"
+            add(handle, name, b"long")
+            digests[name] = hashlib.md5(b"long").hexdigest()
+        else:
+            add(handle, "fine.txt", b"fine")
+            if kind == "dotdot":
+                add(handle, "../x", b"escape")
+            elif kind == "absolute":
+                add(handle, "/tmp/gda-absolute-entry", b"escape")
+            else:
+                link = tarfile.TarInfo("link")
+                link.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+                link.linkname = "/etc/passwd" if kind == "symlink" else "fine.txt"
+                handle.addfile(link)
+    return {"md5": digests}
 
 
 def png_read(path):
@@ -111,12 +184,16 @@ def main(argv):
         numbers = [int(a) for a in args[2:]]
         result = idx(folder, prefix, *numbers[:6], bool(numbers[6]))
     elif command == "cifar":
-        result = cifar(args[0], int(args[1]), int(args[2]))
+        result = cifar(args[0])
     elif command == "idx-read":
         array = idx_read(args[0])
         result = {"dimensions": list(array.shape), "data": array.reshape(-1).tolist()}
     elif command == "stats":
         result = stats(args[0])
+    elif command == "md5":
+        result = md5(args)
+    elif command == "tar":
+        result = tar(args[0], args[1])
     elif command == "png-read":
         result = png_read(args[0])
     elif command == "png-write":

@@ -10,7 +10,7 @@ public enum CIFAR10 {
         "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
     ]
 
-    /// The batch files of a split, relative to `cifar-10-batches-bin`.
+    /// Returns the batch files of a split, relative to `cifar-10-batches-bin`.
     public static func batchFiles(_ split: Split) -> [String] {
         split == .train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
     }

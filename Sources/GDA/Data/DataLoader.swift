@@ -26,7 +26,7 @@ public struct Batch: Sendable {
 /// `SplitMix64` seeded with `SplitMix64.mix(seed, epoch)`. The optional transform receives
 /// [0, 1] images and a generator seeded from (seed, epoch, batch number), so a batch's
 /// augmentation does not depend on which batches came before it, and a run resumed with
-/// `startBatch` sees the same images as one that never stopped.
+/// `startBatch` gets the same images as one that never stopped.
 public final class DataLoader: Sendable {
     /// A batch transform (augmentation) on [0, 1] images (B, C, H, W), already on `device`.
     public typealias Transform = @Sendable (Tensor, Generator) throws -> Tensor

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which part of a dataset to load.
+/// A part of a dataset: the training images or the test images.
 public enum Split: String, Sendable, CaseIterable {
     case train, test
 }
@@ -17,8 +17,8 @@ public enum DatasetSource {
 
     /// Loads one split of the dataset `spec`.
     ///
-    /// Unknown names and missing datasets or paths are configuration errors (exit status 2);
-    /// files that exist but are corrupt or inconsistent are run errors (exit status 1). Each
+    /// Unknown names and missing datasets or paths are configuration errors (exit status 2).
+    /// Files that exist but are corrupt or inconsistent are run errors (exit status 1). Each
     /// message names the file and what was wrong.
     public static func load(_ spec: String, split: Split) throws -> Dataset {
         if spec.hasPrefix("idx:") {

@@ -26,7 +26,7 @@ extension IDX {
         return [imagesPath, labelsPath, classesPath]
     }
 
-    /// The magic (unsigned bytes, rank) and big-endian dimensions.
+    /// Returns the IDX header: the magic (unsigned bytes, rank) and big-endian dimensions.
     static func header(_ dimensions: [Int]) -> [UInt8] {
         var bytes: [UInt8] = [0, 0, unsignedByteType, UInt8(dimensions.count)]
         for dimension in dimensions {
@@ -93,7 +93,7 @@ public enum ImageFolderWriter {
         }
     }
 
-    /// The folder name of each class: the sanitised class name, with a zero-padded label
+    /// Returns the folder name of each class: the sanitised class name, with a zero-padded label
     /// prefix (`0_T-shirt_top`) on every folder when sorting the names would not give label
     /// order, because `ImageFolder` numbers classes in sorted folder order.
     public static func folderNames(_ classNames: [String]) -> [String] {
@@ -107,7 +107,7 @@ public enum ImageFolderWriter {
         return names
     }
 
-    /// A class name made safe as one path component: characters other than letters, digits,
+    /// Returns a class name made safe as one path component: characters other than letters, digits,
     /// space, `-`, `_` and `.` become `_`, and names that are empty or start with `.` get a prefix.
     static func sanitize(_ name: String, label: Int) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: " -_."))
@@ -144,7 +144,7 @@ public enum ImageFolderWriter {
         try writeAtomically(Array((dataset.classNames.joined(separator: "\n") + "\n").utf8), to: root + "/classes.txt")
     }
 
-    /// A CSV field, quoted when it contains a comma, quote or line break (RFC 4180).
+    /// Returns a CSV field, quoted when it contains a comma, quote or line break (RFC 4180).
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

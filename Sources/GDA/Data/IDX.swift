@@ -8,7 +8,7 @@ public enum IDX {
     static let unsignedByteType: UInt8 = 0x08
 
     /// The largest data block gda reads from one file, 16 GiB. The limit bounds memory when a
-    /// header is damaged; gda holds datasets in memory, so larger files are out of scope.
+    /// header is damaged. gda keeps datasets in memory, so larger files are out of scope.
     static let maximumDataBytes = 1 << 34
 
     /// The dimensions and data of an IDX file.
@@ -22,11 +22,51 @@ public enum IDX {
     /// Reads an IDX file (plain or gzipped) whose dimension count is one of `allowedRanks`.
     /// `describe` words the dimensions for messages, as in "60000 images of 28x28".
     ///
-    /// The header is checked against the data before anything is allocated from it: a plain
-    /// file's size must match exactly, and a gzipped file is inflated only up to the size the
-    /// header states (plus one byte, to detect trailing data).
+    /// The header is checked against the data before anything is allocated from it. A plain
+    /// file's size must match exactly. A gzipped file is inflated only up to the size the
+    /// header states, plus one byte to detect trailing data.
     static func readArray(_ path: String, allowedRanks: Set<Int>, describe: ([Int]) -> String) throws -> Contents {
         let file = try CompressedFileReader(path)
+        let dimensions = try readHeader(file, allowedRanks: allowedRanks)
+        let described = describe(dimensions)
+        // An empty set (0 items) is valid, as a labelled synthetic set may be; item sizes are not.
+        guard dimensions.dropFirst().allSatisfy({ $0 > 0 }) else {
+            throw GDAError("\(path): the IDX header says \(described): every dimension after the first must be positive")
+        }
+        var total = 1
+        for dimension in dimensions {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= maximumDataBytes else {
+                throw GDAError("\(path): the IDX header says \(described), which exceeds the "
+                    + "\(maximumDataBytes >> 30) GiB gda reads from one file; the header is likely corrupt")
+            }
+            total = product
+        }
+
+        let headerSize = 4 + 4 * dimensions.count
+        let expectation = "header says \(described) = \(total) bytes"
+        if let size = file.plainFileSize, size - headerSize != total {
+            let problem = size - headerSize < total ? "truncated" : "longer than its header says"
+            throw GDAError("\(path): \(problem): \(expectation), file has \(size - headerSize) after the header")
+        }
+
+        var bytes = [UInt8]()
+        try file.append(total, to: &bytes)
+        guard bytes.count == total else {
+            let cut = file.gzipStreamCutShort ? " (the gzip stream itself is cut short)" : ""
+            throw GDAError("\(path): truncated: \(expectation), file has \(bytes.count) after the header "
+                + "once decompressed\(cut)")
+        }
+        if try !file.read(1).isEmpty {
+            throw GDAError("\(path): longer than its header says: \(expectation), "
+                + "and more data follows once decompressed")
+        }
+        return Contents(dimensions: dimensions, bytes: bytes)
+    }
+
+    /// Reads and checks the magic, then returns the dimensions.
+    private static func readHeader(_ file: CompressedFileReader, allowedRanks: Set<Int>) throws -> [Int] {
+        let path = file.path
         let magic = try file.read(4)
         guard magic.count == 4 else {
             throw GDAError("\(path): not an IDX file: it has \(magic.count) bytes, fewer than the 4-byte magic")
@@ -49,40 +89,9 @@ public enum IDX {
             throw GDAError("\(path): truncated: the IDX header needs \(4 * rank) bytes of dimensions, "
                 + "file has \(header.count)")
         }
-        let dimensions = (0..<rank).map { index in
+        return (0..<rank).map { index in
             header[(4 * index)..<(4 * index + 4)].reduce(0) { $0 << 8 | Int($1) }
         }
-        let described = describe(dimensions)
-        guard dimensions.allSatisfy({ $0 > 0 }) else {
-            throw GDAError("\(path): the IDX header says \(described): every dimension must be positive")
-        }
-        var total = 1
-        for dimension in dimensions {
-            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= maximumDataBytes else {
-                throw GDAError("\(path): the IDX header says \(described), which exceeds the "
-                    + "\(maximumDataBytes >> 30) GiB gda reads from one file; the header is likely corrupt")
-            }
-            total = product
-        }
-        let headerSize = 4 + 4 * rank
-        let expectation = "header says \(described) = \(total) bytes"
-        if let size = file.plainFileSize, size - headerSize != total {
-            let problem = size - headerSize < total ? "truncated" : "longer than its header says"
-            throw GDAError("\(path): \(problem): \(expectation), file has \(size - headerSize) after the header")
-        }
-        var bytes = [UInt8]()
-        try file.append(total, to: &bytes)
-        guard bytes.count == total else {
-            let cut = file.gzipStreamCutShort ? " (the gzip stream itself is cut short)" : ""
-            throw GDAError("\(path): truncated: \(expectation), file has \(bytes.count) after the header "
-                + "once decompressed\(cut)")
-        }
-        if try !file.read(1).isEmpty {
-            throw GDAError("\(path): longer than its header says: \(expectation), "
-                + "and more data follows once decompressed")
-        }
-        return Contents(dimensions: dimensions, bytes: bytes)
     }
 
     /// Reads an images file with dimensions (N, H, W), taken as one channel, or (N, C, H, W).

@@ -75,7 +75,11 @@ public enum ImageFolder {
     }
 
     private static func describe(_ channels: Int, _ height: Int, _ width: Int) -> String {
-        "\(width)x\(height) " + (channels == 1 ? "grey" : channels == 3 ? "RGB" : "\(channels)-channel")
+        switch channels {
+        case 1: return "\(width)x\(height) grey"
+        case 3: return "\(width)x\(height) RGB"
+        default: return "\(width)x\(height) \(channels)-channel"
+        }
     }
 
     static func isFolder(_ path: String) -> Bool {

@@ -40,9 +40,11 @@ extension Dataset {
 
     /// Computes how many images of each class a stratified subset of `count` images takes.
     /// Each class gets `count · n_c / N` rounded down, and the images left over go one each to
-    /// the classes with the largest remainders (ties to the lower class index).
+    /// the classes with the largest remainders (ties to the lower class index). A `count`
+    /// above the dataset size takes every image.
     public func stratifiedQuotas(count: Int) -> [Int] {
-        precondition(count >= 0 && count <= self.count, "subset size \(count) is outside 0...\(self.count)")
+        precondition(count >= 0, "subset size must not be negative, found \(count)")
+        let count = Swift.min(count, self.count)
         let sizes = classCounts
         guard self.count > 0 else { return sizes }
         var quotas = sizes.map { $0 * count / self.count }
@@ -57,6 +59,7 @@ extension Dataset {
     /// with `seed`.
     public func stratifiedIndices(count: Int, seed: UInt64) -> [Int] {
         let quotas = stratifiedQuotas(count: count)
+        let count = quotas.reduce(0, +)
         var generator = SplitMix64(seed: seed)
         var chosen = [Int]()
         chosen.reserveCapacity(count)
@@ -101,21 +104,25 @@ extension Dataset {
 
 /// Summary statistics of a dataset's pixels.
 public enum DatasetStats {
-    /// Per-channel mean and population standard deviation of the pixels in [0, 1] units (byte
-    /// value / 255), the values classifier normalisation uses.
+    /// Computes the per-channel mean and population standard deviation of the pixels in
+    /// [0, 1] units (byte value / 255), the values classifier normalisation uses.
     public static func channelMeanStd(_ dataset: Dataset) -> (mean: [Double], std: [Double]) {
         let plane = dataset.height * dataset.width
         var sums = [UInt64](repeating: 0, count: dataset.channels)
         var squares = [UInt64](repeating: 0, count: dataset.channels)
-        dataset.images.withUnsafeBufferPointer { bytes in
+        dataset.images.withUnsafeBufferPointer { buffer in
+            guard let bytes = buffer.baseAddress else { return }
             for image in 0..<dataset.count {
                 for channel in 0..<dataset.channels {
-                    let start = (image * dataset.channels + channel) * plane
+                    var pointer = bytes + (image * dataset.channels + channel) * plane
+                    let end = pointer + plane
                     var sum: UInt64 = 0
                     var square: UInt64 = 0
-                    for value in bytes[start..<(start + plane)] {
-                        sum &+= UInt64(value)
-                        square &+= UInt64(value) * UInt64(value)
+                    while pointer < end {
+                        let value = UInt64(pointer.pointee)
+                        sum &+= value
+                        square &+= value &* value
+                        pointer += 1
                     }
                     sums[channel] += sum
                     squares[channel] += square

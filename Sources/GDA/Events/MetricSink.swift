@@ -1,13 +1,20 @@
 import Foundation
 
-/// Where a run's metrics go. Tags are paths such as `loss/d` or `fid/domain`; steps are the
-/// training steps the values belong to. Every stage of a run writes to the same sink.
+/// A destination for a run's metrics. Tags are paths such as `loss/d` or `fid/domain`, and
+/// steps are the training steps the values belong to. Every stage of a run writes to the
+/// same sink.
 public protocol MetricSink: AnyObject {
     func scalar(tag: String, value: Double, step: Int) throws
-    /// A PNG-encoded image, such as a sample grid.
+    /// Records a PNG-encoded image, such as a sample grid.
     func image(tag: String, png: Data, step: Int) throws
     /// Pushes buffered records to disk.
     func flush() throws
+}
+
+/// "nan", "inf" or "-inf", the spelling Python and numpy print and parse.
+func nonFiniteName(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    return value > 0 ? "inf" : "-inf"
 }
 
 /// Sends every record to each of several sinks, in order.
@@ -59,8 +66,8 @@ public final class JSONLinesSink: MetricSink {
     }
 
     public func scalar(tag: String, value: Double, step: Int) throws {
-        // JSON has no NaN or infinity; such values are written as strings.
-        let number = value.isFinite ? "\(value)" : value.isNaN ? "\"nan\"" : value > 0 ? "\"inf\"" : "\"-inf\""
+        // JSON has no NaN or infinity, so such values are written as strings.
+        let number = value.isFinite ? "\(value)" : "\"\(nonFiniteName(value))\""
         append("{\"step\":\(step),\"tag\":\(quoted(tag)),\"value\":\(number),"
             + "\"wall_time\":\(Date().timeIntervalSince1970)}\n")
     }

@@ -29,10 +29,10 @@ public final class DomainNetwork: FeatureNetwork {
 
     /// Loads the cached network for these settings, or trains and caches it.
     public static func load(dataset: String, train: Dataset, test: Dataset, settings: ClassifierSettings,
-                            augment: BatchTransform?, limit: Int, device: Device,
+                            augment: BatchTransform?, limit: Int, device: Device, cacheFolder: String,
                             log: @escaping (String) -> Void) throws -> DomainNetwork {
         let key = cacheKey(dataset: dataset, train: train, settings: settings, limit: limit)
-        let path = "\(Catalog.cacheFolder)/domain/\(key).safetensors"
+        let path = "\(cacheFolder)/domain/\(key).safetensors"
         if FileManager.default.fileExists(atPath: path) {
             do {
                 let (model, normalization, metadata) = try ClassifierNet.load(path)
@@ -56,7 +56,11 @@ public final class DomainNetwork: FeatureNetwork {
         let correct = zip(predictions.labels, predictions.predicted).filter { $0 == $1 }.count
         let accuracy = Double(correct) / Double(Swift.max(1, test.count))
         log(String(format: "domain network: test accuracy %.4f", accuracy))
-        try FileManager.default.createDirectory(atPath: "\(Catalog.cacheFolder)/domain", withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: "\(cacheFolder)/domain", withIntermediateDirectories: true)
+        } catch {
+            throw GDAError("cannot create the cache folder \(cacheFolder)/domain: \(error.localizedDescription)")
+        }
         try model.save(to: path, normalization: normalization,
                        extra: ["test_accuracy": String(accuracy), "dataset": dataset, "key": key])
         return DomainNetwork(model: model, normalization: normalization, testAccuracy: accuracy, device: device)

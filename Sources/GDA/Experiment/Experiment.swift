@@ -9,7 +9,8 @@ public final class Experiment {
     public let run: RunFolder
     let log: @Sendable (String) -> Void
     let device: Device
-    var timings: [ExperimentSummary.Timing] = []
+    /// Where the domain network is cached between runs.
+    public var cacheFolder = Catalog.cacheFolder
 
     // Loaded on demand and shared by the stages.
     var trainSet: Dataset!
@@ -99,7 +100,7 @@ public final class Experiment {
                                           augmentPolicy: policyName, seed: Seeds.derive(config.seed, "domain"))
         domain = try DomainNetwork.load(dataset: config.dataset, train: trainSet, test: testSet, settings: settings,
                                         augment: try augmentTransform(), limit: config.domain.limit, device: device,
-                                        log: log)
+                                        cacheFolder: cacheFolder, log: log)
         try run.writeJSON(["test_accuracy": domain.testAccuracy], to: "results/domain.json")
     }
 

@@ -11,19 +11,21 @@ public enum CovarianceDivisor: String, Codable, Sendable {
 /// Running mean and covariance of feature vectors, accumulated in float64 from batches so
 /// that the features themselves need not be kept.
 ///
-/// Batches are merged with Chan, Golub and LeVeque's pairwise update ("Updating Formulae
-/// and a Pairwise Algorithm for Computing Sample Variances", 1979): each batch contributes
-/// its own mean and its scatter about that mean, `(X - x̄)ᵀ(X - x̄)`, and the running
-/// scatter gains `δδᵀ · n·m / (n + m)` where `δ` is the difference of the two means. No
-/// step subtracts large sums of squares, so features with a large mean and a small spread
-/// keep their precision. The sums stay on the device of the first batch.
+/// Sums are taken about a shift `c`, the mean of the first batch: `s = Σ (x - c)` and
+/// `P = Σ (x - c)(x - c)ᵀ`, one matrix product per batch. The scatter about the mean is
+/// then `P - s sᵀ / N`. Because `c` is close to the mean, that subtraction cancels few
+/// digits, so features with a large mean and a small spread keep their precision. The
+/// loss grows with `((mean - c) / spread)²`, which stays small unless the first batch is
+/// far from typical (a stream sorted by class, say). The sums stay on the device of the
+/// first batch.
 public struct FeatureStatistics: @unchecked Sendable {
     /// The number of feature vectors seen.
     public private(set) var count = 0
     /// The feature dimension; nil until the first batch.
     public private(set) var dimension: Int?
-    private var runningMean: Tensor?  // (D) float64
-    private var scatter: Tensor?  // (D, D) float64, Σ (x - mean)(x - mean)ᵀ
+    private var shift: Tensor?  // (D) float64, c
+    private var shiftedSum: Tensor?  // (D) float64, Σ (x - c)
+    private var shiftedProducts: Tensor?  // (D, D) float64, Σ (x - c)(x - c)ᵀ
 
     /// Empty statistics, ready for `update`.
     public init() {}
@@ -43,8 +45,9 @@ public struct FeatureStatistics: @unchecked Sendable {
         }
         self.count = count
         dimension = mean.shape[0]
-        runningMean = try mean.to(.float64)
-        self.scatter = try scatter.to(.float64)
+        shift = try mean.to(.float64).clone()
+        shiftedSum = try Tensor.zeros([mean.shape[0]], dtype: .float64, device: mean.device)
+        shiftedProducts = try scatter.to(mean.device, dtype: .float64).clone()
     }
 
     // MARK: - Accumulating
@@ -53,54 +56,55 @@ public struct FeatureStatistics: @unchecked Sendable {
     /// batches.
     public mutating func update(_ batch: Tensor) throws {
         var features = try MetricInput.featureMatrix(batch, name: "feature batch")
-        if let runningMean { features = try features.to(runningMean.device) }
-        let batchCount = features.shape[0]
         if let dimension, features.shape[1] != dimension {
             throw GDAError("feature batch has \(features.shape[1]) features per row, earlier batches had \(dimension)")
         }
+        if let shift { features = try features.to(shift.device) }
+        let shift = try self.shift ?? features.mean(dims: [0])  // (D)
 
-        let batchMean = try features.mean(dims: [0])  // (D)
-        let centred = try features - batchMean.unsqueeze(0)  // (N, D)
-        let batchScatter = try centred.transposed(0, 1).matmul(centred)  // (D, D)
-
-        guard let runningMean, let scatter else {
-            count = batchCount
+        let centred = try features - shift.unsqueeze(0)  // (N, D)
+        let batchSum = try centred.sum(dims: [0])  // (D)
+        if let shiftedSum, shiftedProducts != nil {
+            self.shiftedSum = try shiftedSum + batchSum
+            // In place when no copy of these statistics shares the matrix: a fresh (D, D)
+            // result per batch would cost an allocation and a full copy.
+            if isKnownUniquelyReferenced(&shiftedProducts), let products = shiftedProducts {
+                try products.addMatmul_(centred.transposed(0, 1), centred)
+            } else if let products = shiftedProducts {
+                shiftedProducts = try products.addingMatmul(centred.transposed(0, 1), centred)
+            }
+        } else {
+            shiftedSum = batchSum
+            shiftedProducts = try centred.transposed(0, 1).matmul(centred)  // (D, D)
             dimension = features.shape[1]
-            self.runningMean = batchMean
-            self.scatter = batchScatter
-            return
         }
-        let total = count + batchCount
-        let delta = try batchMean - runningMean  // (D)
-        let weight = Double(count) * Double(batchCount) / Double(total)
-        let correction = try delta.unsqueeze(1).matmul(delta.unsqueeze(0)) * weight  // (D, D)
-        self.runningMean = try runningMean + delta * (Double(batchCount) / Double(total))
-        self.scatter = try scatter + batchScatter + correction
-        count = total
+        self.shift = shift
+        count += features.shape[0]
     }
 
     // MARK: - Results
 
     /// Returns the mean feature vector, (D) float64.
     public func mean() throws -> Tensor {
-        guard let runningMean else { throw GDAError("feature statistics have no samples yet") }
-        return runningMean
+        guard let shift, let shiftedSum else { throw GDAError("feature statistics have no samples yet") }
+        return try shift + shiftedSum / Double(count)
     }
 
     /// Returns the sum of outer products of deviations from the mean, (D, D) float64.
     public func scatterMatrix() throws -> Tensor {
-        guard let scatter else { throw GDAError("feature statistics have no samples yet") }
-        return scatter
+        guard let shiftedSum, let shiftedProducts else { throw GDAError("feature statistics have no samples yet") }
+        let outer = try shiftedSum.unsqueeze(1).matmul(shiftedSum.unsqueeze(0))  // (D, D)
+        return try shiftedProducts - outer / Double(count)
     }
 
     /// Returns the covariance matrix, (D, D) float64: the scatter divided by N - 1 (default)
     /// or N. N - 1 needs at least two samples.
     public func covariance(_ divisor: CovarianceDivisor = .nMinusOne) throws -> Tensor {
-        let scatter = try scatterMatrix()
         let denominator = divisor == .nMinusOne ? count - 1 : count
+        guard count > 0 else { throw GDAError("feature statistics have no samples yet") }
         guard denominator > 0 else {
             throw GDAError("a covariance with divisor N - 1 needs at least 2 samples, found \(count)")
         }
-        return try scatter / Double(denominator)
+        return try scatterMatrix() / Double(denominator)
     }
 }

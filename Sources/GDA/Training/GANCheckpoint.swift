@@ -3,11 +3,14 @@ import Torch
 
 /// Checkpoints of a GAN run, in `RUN/checkpoints/`:
 ///
-/// - `step-000123.safetensors`: the whole training state. Tensors `generator.*`,
-///   `discriminator.*` and `generator_ema.*` (PyTorch state-dict names after the prefix),
-///   `optimizer.generator.state.I.*` and `optimizer.discriminator.state.I.*` (Adam's
-///   moments and step per parameter), `rng.noise` (the training-noise generator state),
-///   `grid_noise`; metadata `step`, `epoch` and `batch` (the next batch of the data order).
+/// - `step-000123.safetensors`: the whole training state.
+///   - `generator.*`, `discriminator.*` and `generator_ema.*`: PyTorch state-dict names
+///     after the prefix.
+///   - `optimizer.generator.state.I.*` and `optimizer.discriminator.state.I.*`: Adam's
+///     moments and step count of parameter I.
+///   - `rng.noise`: the state of the generator that draws training latents.
+///   - `grid_noise`: the latents of the sample grids.
+///   - metadata `step`, `epoch` and `batch`: the next batch of the data order.
 /// - `latest`: the name of the newest complete step checkpoint.
 /// - `generator.safetensors`: the sampling generator alone (the moving average when
 ///   enabled), keyed exactly as the PyTorch reference module's `state_dict`, so that

@@ -3,7 +3,7 @@ import Torch
 
 /// Builds the models a configuration names, with DCGAN initialisation.
 public enum GANFactory {
-    /// The generator (or K generators) of `config`, initialised from `rng`.
+    /// Builds the generator (or K generators) of `config`, initialised from `rng`.
     public static func makeGenerator(_ config: GANConfig, rng: Generator) throws -> any ImageGenerator {
         let model: any ImageGenerator
         switch config.model {
@@ -19,17 +19,22 @@ public enum GANFactory {
         return model
     }
 
-    /// The discriminator of `config`, initialised from `rng`.
+    /// Builds the discriminator of `config`, initialised from `rng`.
     public static func makeDiscriminator(_ config: GANConfig, rng: Generator) throws -> GANDiscriminator {
         let outputs = config.discriminator == .multiclass ? MADGANLabels(generators: config.generators).realClass + 1 : 1
         let model = try GANDiscriminator(shape: config.imageShape, kind: config.discriminator, outputs: outputs,
                                          classes: config.model == .cgan ? config.classCount : 0, generator: rng)
         try dcganInit(model, generator: rng)
+        // The projection embedding starts at N(0, 0.02) like the other discriminator weights.
+        // With PyTorch's N(0, 1) default the projection term, a sum over 6272 features,
+        // dominated the logit, and the first cGAN discriminator losses were about 40 (logits
+        // near zero give 2·ln 2 ≈ 1.39).
+        try model.embed?.weight.normal_(mean: 0, std: 0.02, generator: rng)
         return model
     }
 }
 
-/// Where a run stands: steps done and the next batch of the data order.
+/// A run's position: steps done and the next batch of the data order.
 public struct TrainingPosition: Equatable, Sendable {
     /// Steps completed; one step is one real batch and one discriminator update.
     public var step: Int
@@ -75,6 +80,8 @@ final class GANState {
         } else {
             averaged = nil
         }
+        // NOTE: only the CPU path has run; moving to CUDA (and a CUDA noise generator) is
+        // untested because no GPU was available.
         for module in [generator, discriminator] + (averaged.map { [$0] } ?? []) as [Module] {
             try module.move(to: device)
         }
@@ -93,8 +100,13 @@ final class GANState {
     // MARK: - Moving average
 
     /// θ_avg ← d·θ_avg + (1 − d)·θ for parameters; buffers (batch-norm statistics) copied.
+    /// The decay warms up as TensorFlow's `ExponentialMovingAverage` with `num_updates`
+    /// does, d = min(decay, (1 + n) / (10 + n)) after n generator updates, so that the
+    /// average follows the first steps instead of staying near the initial weights.
     func updateAverage() throws {
-        guard let averaged, let decay = config.emaDecay else { return }
+        guard let averaged, let target = config.emaDecay else { return }
+        let updates = Double(position.step / config.discriminatorSteps)
+        let decay = min(target, (1 + updates) / (10 + updates))
         try withNoGrad {
             for (target, source) in zip(averaged.parameters(), generator.parameters()) {
                 _ = try StateOps.lerp(.tensor(target), .tensor(source), .double(1 - decay))

@@ -12,7 +12,7 @@ import Torch
 /// ```
 ///
 /// A run stopped at any point continues with `GANTrainer(resuming:)` exactly where its
-/// newest checkpoint left it: on the CPU, N steps, a checkpoint, a resume and M more steps
+/// newest checkpoint left it. On the CPU, N steps, a checkpoint, a resume and M more steps
 /// give the same weights, bit for bit, as N + M steps without a stop.
 public final class GANTrainer {
     public let folder: String
@@ -42,7 +42,7 @@ public final class GANTrainer {
         let configPath = "\(folder)/config.json"
         let writes = dataParallel?.isLeader ?? true
         guard !writes || !FileManager.default.fileExists(atPath: configPath) else {
-            throw GDAError.config("\(folder) already holds a run; continue it with 'gda train --resume \(folder)' or choose another --out")
+            throw GDAError.config("\(folder) already contains a run; continue it with 'gda train --resume \(folder)' or choose another --out")
         }
         try config.validate()
         try Self.checkSize(dataset, config)
@@ -74,6 +74,8 @@ public final class GANTrainer {
             throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
         if dataParallel?.isLeader ?? true { try Self.makeFolders(folder) }
+        // NOTE: records written after the newest checkpoint by the stopped process stay in
+        // metrics.jsonl and its event file, so those steps appear twice after a resume.
         try self.init(config: config, dataset: dataset, folder: folder, state: state, dataParallel: dataParallel)
     }
 
@@ -112,7 +114,7 @@ public final class GANTrainer {
         }
     }
 
-    /// Where the run stands.
+    /// The run's position in steps and in the data order.
     public var position: TrainingPosition { state.position }
 
     /// Whether this process writes the run's files: always, except on ranks other than 0.
@@ -151,7 +153,7 @@ public final class GANTrainer {
                 meter.add(losses, seconds: Date().timeIntervalSince(started))
                 try report(&meter)
                 let epochDone = state.position.batch >= batchesPerEpoch
-                if epochDone { try finishEpoch() }
+                if epochDone { try finishEpoch(&meter) }
                 if state.position.step - lastSaved >= config.checkpointEvery || state.position.step == stopStep {
                     try sink.flush()
                     if writesFiles { try GANCheckpoint.save(state, run: folder) }
@@ -159,6 +161,9 @@ public final class GANTrainer {
                 }
                 if epochDone { break }
             }
+        }
+        if let means = meter.drain() {
+            for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
         }
         if state.position.step == totalSteps && state.position.batch > 0 {
             // The run ends inside an epoch: one more grid shows the final weights.
@@ -225,8 +230,7 @@ public final class GANTrainer {
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
         let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
-        throw GDAError("training diverged at step \(step): \(tag) is \(shown); \(note)")
+        throw GDAError("training diverged at step \(step): \(tag) is \(nonFiniteName(value)); \(note)")
     }
 
     // MARK: - Reporting
@@ -240,10 +244,14 @@ public final class GANTrainer {
         for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: step) }
     }
 
-    private func finishEpoch() throws {
+    private func finishEpoch(_ meter: inout StepMeter) throws {
         let epoch = state.position.epoch + 1
         let step = state.position.step
         try dataParallel?.synchronizeBatchNorm(state)
+        // The epoch's last steps go out even when they fill less than a logging interval.
+        if let means = meter.drain() {
+            for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: step) }
+        }
         try writeGrid(name: String(format: "epoch-%03d", epoch))
         if let epochEnd, writesFiles {
             let values = try epochEnd(epoch, try currentGenerator())
@@ -302,7 +310,8 @@ struct StepMeter {
         counts[tag, default: 0] += 1
     }
 
-    /// The interval's means by tag, sorted; nil when nothing was added. Resets the meter.
+    /// Returns the interval's means by tag, sorted, and resets the meter; nil when nothing
+    /// was added.
     mutating func drain() -> [(String, Double)]? {
         guard !sums.isEmpty else { return nil }
         let means = sums.keys.sorted().map { ($0, sums[$0, default: 0] / Double(counts[$0, default: 1])) }

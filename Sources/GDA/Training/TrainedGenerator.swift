@@ -33,7 +33,7 @@ public final class TrainedGenerator {
         model.eval()
     }
 
-    /// A copy of `model`'s current weights, so that training can go on while this samples.
+    /// Copies `model`'s current weights, so that training can go on while the copy samples.
     static func snapshot(of model: any ImageGenerator, config: GANConfig, step: Int) throws -> TrainedGenerator {
         let copy = try GANFactory.makeGenerator(config, rng: try Generator(seed: 0))
         try copy.move(to: try config.computeDevice)

@@ -17,7 +17,8 @@ let classifyCommands: [Command] = [
               --real-fraction F       fraction of the real training set, in (0, 1] (default 1)
               --synthetic DIR         labelled synthetic set (an IDX folder as 'gda label' writes)
               --synthetic-ratio R     synthetic images per real image (default 1)
-              --augment POLICY        traditional augmentation policy for every batch (default none)
+              --augment POLICY        traditional augmentation of every batch: none, digits, fashion,
+                                      cifar10, auto or default (the dataset's); default none
               --epochs N              passes over the training set (default 10)
               --min-steps N           optimizer steps to take at least (default 0)
               --batch-size N          batch size (default 64)
@@ -62,7 +63,10 @@ let classifyCommands: [Command] = [
             data = data.appending(drawn)
         }
         settings.augmentPolicy = policy
-        let transform: BatchTransform? = nil
+        let transform = try policy.map { name -> BatchTransform in
+            let resolved = name == "default" ? AugmentPolicy.defaultName(forDataset: dataset, channels: train.channels) : name
+            return try AugmentPolicy.named(resolved, channels: train.channels).batchTransform
+        }
         let progress = ProgressPrinter(label: "classifier")
         var trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
                                         device: device) { epoch, epochs, loss, accuracy in
@@ -77,14 +81,33 @@ let classifyCommands: [Command] = [
             return 0
         }
         let predictions = try model.predict(test, normalization: normalization, device: device)
+        let metrics = try ClassifierMetrics.compute(labels: predictions.labels, predictions: predictions.predicted,
+                                                    probabilities: predictions.probabilities, classCount: train.classCount)
         try model.save(to: run.file("checkpoints/classifier.safetensors"), normalization: normalization)
-        let correct = zip(predictions.labels, predictions.predicted).filter { $0 == $1 }.count
-        print(String(format: "accuracy %.4f on %d test images in %.1f s", Double(correct) / Double(test.count), test.count,
-                     Date().timeIntervalSince(started)))
+        try run.writeJSON(ClassifyResult(dataset: dataset, realFraction: fraction, trainCount: data.count,
+                                         synthetic: synthetic, syntheticRatio: synthetic == nil ? 0 : ratio, augment: policy,
+                                         settings: settings, metrics: metrics, seconds: Date().timeIntervalSince(started)),
+                          to: "results/classifier.json")
+        print("accuracy \(decimal(metrics.accuracy)), balanced accuracy \(decimal(metrics.balancedAccuracy)), "
+            + "macro F1 \(decimal(metrics.macro.f1)), expected calibration error "
+            + "\(metrics.expectedCalibrationError.map { decimal($0) } ?? "n/a") on \(test.count) test images")
         if parallel != nil { try finishWithDigest(try ParameterDigest.of([model]), parallel) }
         return 0
     },
 ]
+
+/// What `gda classify` writes to RUN/results/classifier.json.
+struct ClassifyResult: Codable {
+    var dataset: String
+    var realFraction: Double
+    var trainCount: Int
+    var synthetic: String?
+    var syntheticRatio: Double
+    var augment: String?
+    var settings: ClassifierSettings
+    var metrics: ClassifierMetrics
+    var seconds: Double
+}
 
 /// Parses --device; nil means cpu. CUDA is loaded on request.
 func parseDevice(_ text: String?) throws -> Device {

@@ -161,7 +161,7 @@ private func run(_ trainer: GANTrainer, starting message: String) throws -> Int3
     return 0
 }
 
-/// The run's training images: the training split, or its stratified subset of `limit`.
+/// Loads the run's training images: the training split, or its stratified subset of `limit`.
 private func trainingSet(_ config: GANConfig) throws -> Dataset {
     let full = try DatasetSource.load(config.dataset, split: .train)
     guard let limit = config.limit, limit < full.count else { return full }

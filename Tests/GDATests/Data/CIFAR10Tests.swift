@@ -11,16 +11,11 @@ struct CIFAR10Tests {
                                             test: (images: [UInt8], labels: [Int32])) {
         let folder = try Oracle.temporaryFolder() + "/cifar-10-batches-bin"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var trainImages = [UInt8]()
-        var trainLabels = [Int32]()
-        for batch in 1...5 {
-            let written = try Oracle.json("data_files.py", ["cifar", "\(folder)/data_batch_\(batch).bin", "\(batch + 1)",
-                                                            "\(batch)"])
-            trainImages += DataFixtures.bytes(written, "images")
-            trainLabels += DataFixtures.labels(written)
-        }
-        let test = try Oracle.json("data_files.py", ["cifar", "\(folder)/test_batch.bin", "4", "99"])
-        return (folder, (trainImages, trainLabels), (DataFixtures.bytes(test, "images"), DataFixtures.labels(test)))
+        let written = try Oracle.json("data_files.py", ["cifar", folder])
+        let train = try #require(written["train"] as? [String: Any])
+        let test = try #require(written["test"] as? [String: Any])
+        return (folder, (DataFixtures.bytes(train, "images"), DataFixtures.labels(train)),
+                (DataFixtures.bytes(test, "images"), DataFixtures.labels(test)))
     }
 
     @Test("numpy batches read back")

@@ -9,7 +9,7 @@ struct DataLoaderTests {
 
     let dataset = DataFixtures.indexed(classCounts: [23, 19, 15])
 
-    /// Every batch of `epoch`, read through the background thread.
+    /// Returns every batch of `epoch`, read through the background thread.
     private func collect(_ loader: DataLoader, epoch: Int, startBatch: Int = 0) throws -> [Batch] {
         var batches = [Batch]()
         try loader.forEachBatch(epoch: epoch, startBatch: startBatch) { batches.append($0) }

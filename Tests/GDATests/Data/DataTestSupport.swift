@@ -6,7 +6,7 @@ import Testing
 
 /// Helpers shared by the dataset tests: files built byte by byte, and oracle output decoding.
 enum DataFixtures {
-    /// An IDX file's bytes: a magic of two zero bytes, `type` and the rank, then big-endian
+    /// Returns an IDX file's bytes: a magic of two zero bytes, `type` and the rank, then big-endian
     /// dimensions and `data`.
     static func idxBytes(dimensions: [Int], data: [UInt8], type: UInt8 = 0x08, magicPrefix: [UInt8] = [0, 0]) -> [UInt8] {
         var bytes = magicPrefix + [type, UInt8(dimensions.count)]
@@ -28,7 +28,7 @@ enum DataFixtures {
         guard written == bytes.count else { throw FixtureError("short write to \(path)") }
     }
 
-    /// The message of the GDAError `body` throws, or nil (with a recorded issue) when it
+    /// Returns the GDAError `body` throws, or nil (with a recorded issue) when it
     /// throws something else or nothing.
     static func errorMessage(_ body: () throws -> Void) -> GDAError? {
         do {
@@ -50,7 +50,7 @@ enum DataFixtures {
         (object["labels"] as? [Int] ?? []).map { Int32($0) }
     }
 
-    /// A dataset of 1×1×2 images whose two bytes encode the image's index, with the given
+    /// Returns a dataset of 1×1×2 images whose two bytes encode the image's index, with the given
     /// number of images per class, the classes interleaved.
     static func indexed(classCounts: [Int]) -> Dataset {
         var labels = [Int32]()
@@ -66,7 +66,7 @@ enum DataFixtures {
                        classNames: classCounts.indices.map { "class \($0)" })
     }
 
-    /// The original indices of an `indexed` dataset's images.
+    /// Returns the original indices of an `indexed` dataset's images.
     static func originalIndices(_ dataset: Dataset) -> [Int] {
         (0..<dataset.count).map { Int(dataset.images[2 * $0]) << 8 | Int(dataset.images[2 * $0 + 1]) }
     }

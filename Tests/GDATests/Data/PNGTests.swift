@@ -6,7 +6,7 @@ import Torch
 
 @Suite("PNG and image grids")
 struct PNGTests {
-    /// A deterministic image with every byte value represented.
+    /// Returns a deterministic image in which every byte value occurs.
     static func pattern(channels: Int, height: Int, width: Int) -> Image {
         let count = channels * height * width
         return Image(channels: channels, height: height, width: width,
@@ -88,5 +88,29 @@ struct PNGTests {
         #expect(rows[2] == [255, 10, 10, 255, 20, 20, 255])
         #expect(rows[4] == [255, 30, 30, 255, 255, 255, 255])
         #expect(rows[6] == [255, 255, 255, 255, 255, 255, 255])
+    }
+}
+
+@Suite("Class preview grid")
+struct ClassGridTests {
+    @Test("one row per class")
+    func rowsFollowClasses() throws {
+        // Class c's images are filled with the byte 10·c + 10; class 2 has one image only.
+        let labels: [Int32] = [0, 1, 0, 1, 2, 0, 1]
+        let images = labels.flatMap { [UInt8](repeating: UInt8(10 * $0 + 10), count: 4) }
+        let dataset = Dataset(name: "rows", images: images, labels: labels, channels: 1, height: 2, width: 2,
+                              classNames: ["a", "b", "c"])
+        let grid = try ImageGrid.classRows(dataset, perClass: 2, seed: 1, padding: 1)
+        #expect(grid.height == 3 * 2 + 4)
+        #expect(grid.width == 2 * 2 + 3)
+        func pixel(_ row: Int, _ column: Int) -> UInt8 {
+            grid.pixels[(1 + row * 3) * grid.width + 1 + column * 3]
+        }
+        #expect(pixel(0, 0) == 10)
+        #expect(pixel(0, 1) == 10)
+        #expect(pixel(1, 0) == 20)
+        #expect(pixel(1, 1) == 20)
+        #expect(pixel(2, 0) == 30)
+        #expect(pixel(2, 1) == 255)
     }
 }

@@ -14,6 +14,7 @@ struct StratifiedTests {
         #expect(dataset.stratifiedQuotas(count: 9) == [4, 3, 2])
         #expect(dataset.stratifiedQuotas(count: 0) == [0, 0, 0])
         #expect(dataset.stratifiedQuotas(count: 100) == [50, 30, 20])
+        #expect(dataset.stratifiedQuotas(count: 500) == [50, 30, 20])
     }
 
     @Test("subset class counts are exact")

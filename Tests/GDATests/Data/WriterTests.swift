@@ -105,7 +105,7 @@ struct WriterTests {
 
     // MARK: - Bad image folders
 
-    /// A folder with classes `a` and `b`, each holding one 4×3 grey PNG.
+    /// Creates a folder with classes `a` and `b`, each containing one 4×3 grey PNG.
     private func validFolder() throws -> String {
         let root = try Oracle.temporaryFolder()
         for name in ["a", "b"] {

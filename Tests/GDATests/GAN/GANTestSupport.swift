@@ -11,7 +11,7 @@ enum GANFixtures {
     /// slower (spinning threads waiting for each other).
     static let oneThread: Void = { Torch.threads = 1 }()
 
-    /// `count` 1×28×28 images of `classes` classes: each class a bright square at its own
+    /// Builds `count` 1×28×28 images of `classes` classes: each class a bright square at its own
     /// place on a dim background, with deterministic noise.
     static func dataset(count: Int = 40, classes: Int = 4) -> Dataset {
         var images = [UInt8](repeating: 0, count: count * 28 * 28)
@@ -32,7 +32,7 @@ enum GANFixtures {
                        classNames: (0..<classes).map { "class \($0)" })
     }
 
-    /// A small configuration: batch 8, K = 3, a grid of 4 columns.
+    /// Builds a small configuration: batch 8, K = 3, a grid of 4 columns.
     static func config(_ model: GANModel, steps: Int? = nil, epochs: Int = 1, seed: UInt64 = 7) -> GANConfig {
         var config = GANConfig(model: model, dataset: "synthetic", classNames: (0..<4).map { "class \($0)" })
         config.batchSize = 8
@@ -45,12 +45,12 @@ enum GANFixtures {
         return config
     }
 
-    /// Every tensor of a safetensors file, by name, as raw bytes.
+    /// Reads every tensor of a safetensors file, by name, as raw bytes.
     static func tensorBytes(_ path: String) throws -> [String: [UInt8]] {
         try SafeTensors.load(path).tensors.mapValues { try $0.bytes() }
     }
 
-    /// The PyTorch state_dict names, shapes and dtypes of the fixture's modules.
+    /// Reads the PyTorch state_dict names, shapes and dtypes of the fixture's modules.
     static func referenceNames() throws -> [String: [(name: String, shape: [Int], dtype: String)]] {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/gan/reference_names", withExtension: "json"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [[Any]]])
@@ -70,7 +70,7 @@ enum GANFixtures {
         }
     }
 
-    /// The largest absolute difference between two float tensors.
+    /// Returns the largest absolute difference between two float tensors.
     static func maxDifference(_ a: Tensor, _ b: Tensor) throws -> Double {
         try (a - b).abs().max().item(as: Double.self)
     }

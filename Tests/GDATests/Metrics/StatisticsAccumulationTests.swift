@@ -37,6 +37,27 @@ struct StatisticsAccumulationTests {
         #expect(maxDifference(try naive.scalars(as: Float.self).map(Double.init), reference.unbiased) > 1e-5)
     }
 
+    @Test("covariance of a sorted stream matches numpy")
+    func sortedStream() throws {
+        // Rows sorted by their first feature: the first batch, whose mean becomes the shift,
+        // sits about 2 standard deviations below the overall mean.
+        let generator = try Generator(seed: 13)
+        let features = try Tensor.randn([2000, 8], generator: generator, dtype: .float64) * 0.1 + 100
+        let first = try features.select(dim: 1, index: 0).scalars(as: Double.self)
+        let order = first.indices.sorted { first[$0] < first[$1] }.map(Int64.init)
+        let sorted = try features.rows(Tensor(order))
+        let reference = try numpyStatistics(sorted)
+
+        var statistics = FeatureStatistics()
+        for start in stride(from: 0, to: 2000, by: 50) {
+            try statistics.update(sorted.slice(dim: 0, start: start, end: start + 50))
+        }
+        let mean = try statistics.mean().scalars(as: Double.self)
+        let covariance = try statistics.covariance().scalars(as: Double.self)
+        #expect(maxDifference(mean, reference.mean) <= 1e-12)
+        #expect(maxDifference(covariance, reference.unbiased) <= 1e-9)
+    }
+
     @Test("covariance with mean 1e6 keeps relative precision")
     func hugeMean() throws {
         let generator = try Generator(seed: 12)
@@ -48,6 +69,23 @@ struct StatisticsAccumulationTests {
         }
         let covariance = try statistics.covariance().scalars(as: Double.self)
         #expect(maxDifference(covariance, reference.unbiased) <= 1e-8)
+    }
+
+    @Test("statistics copies stay independent")
+    func copies() throws {
+        let generator = try Generator(seed: 14)
+        let first = try Tensor.randn([10, 3], generator: generator, dtype: .float64)
+        let second = try Tensor.randn([10, 3], generator: generator, dtype: .float64) + 2
+        var original = try FeatureStatistics(features: first)
+        try original.update(second)
+        let before = try original.covariance().scalars(as: Double.self)
+        var copy = original
+        try copy.update(first)
+        try copy.update(second)
+        #expect(try original.covariance().scalars(as: Double.self) == before)
+        #expect(original.count == 20)
+        #expect(copy.count == 40)
+        #expect(try copy.covariance().scalars(as: Double.self) != before)
     }
 
     @Test("statistics reject mismatched or bad batches")
