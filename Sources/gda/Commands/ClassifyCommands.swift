@@ -24,6 +24,9 @@ let classifyCommands: [Command] = [
               --batch-size N          batch size (default 64)
               --seed S                seed of the subset, the initial weights and the batch order (default 0)
               --device DEV            cpu, cuda or cuda:N (default cpu)
+
+            Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
+            and step; rank 0 alone evaluates and writes RUN (see docs/distributed.md).
             """) { arguments in
         guard let dataset = arguments.string("dataset") else {
             throw UsageError("--dataset is required", hint: "gda classify --help")
@@ -38,10 +41,12 @@ let classifyCommands: [Command] = [
         settings.minimumSteps = try arguments.int("min-steps", range: 0...10_000_000) ?? 0
         settings.batchSize = try arguments.int("batch-size", range: 1...65536) ?? settings.batchSize
         settings.seed = UInt64(try arguments.int("seed", range: 0...Int.max) ?? 0)
-        let device = try parseDevice(arguments.string("device"))
+        let deviceName = arguments.string("device")
         try arguments.finish()
 
-        let run = try RunFolder(out, create: true)
+        let parallel = try joinDataParallel()
+        let device = try parseDevice(deviceName.map { rankDevice($0, parallel) })
+        let run = parallel?.isLeader ?? true ? try RunFolder(out, create: true) : nil
         let train = try DatasetSource.load(dataset, split: .train)
         let test = try DatasetSource.load(dataset, split: .test)
         var data = train.stratifiedSubset(fraction: fraction, seed: Seeds.derive(settings.seed, "real-subset"))
@@ -63,12 +68,18 @@ let classifyCommands: [Command] = [
             return try AugmentPolicy.named(resolved, channels: train.channels).batchTransform
         }
         let progress = ProgressPrinter(label: "classifier")
-        let trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
+        var trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
                                         device: device) { epoch, epochs, loss, accuracy in
+            guard run != nil else { return }
             progress.line(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
         }
+        trainer.dataParallel = parallel
         let started = Date()
         let model = try trainer.train(data)
+        guard let run else {
+            try finishWithDigest(try ParameterDigest.of([model]), parallel)
+            return 0
+        }
         let predictions = try model.predict(test, normalization: normalization, device: device)
         let metrics = try ClassifierMetrics.compute(labels: predictions.labels, predictions: predictions.predicted,
                                                     probabilities: predictions.probabilities, classCount: train.classCount)
@@ -80,6 +91,7 @@ let classifyCommands: [Command] = [
         print("accuracy \(decimal(metrics.accuracy)), balanced accuracy \(decimal(metrics.balancedAccuracy)), "
             + "macro F1 \(decimal(metrics.macro.f1)), expected calibration error "
             + "\(metrics.expectedCalibrationError.map { decimal($0) } ?? "n/a") on \(test.count) test images")
+        if parallel != nil { try finishWithDigest(try ParameterDigest.of([model]), parallel) }
         return 0
     },
 ]
