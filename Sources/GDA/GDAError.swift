@@ -4,9 +4,19 @@ public struct GDAError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let exitCode: Int32
 
+    /// Makes an error; control characters in `message` (such as a newline inside a file or
+    /// key name taken from the input) are escaped, so that the message stays on one line.
     public init(_ message: String, exitCode: Int32 = 1) {
-        self.message = message
+        self.message = Self.printable(message)
         self.exitCode = exitCode
+    }
+
+    /// Returns `text` with each control character written as a Swift escape (`\n`, `\u{1B}`).
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        return text.unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined()
     }
 
     /// A configuration or usage error (exit status 2).

@@ -11,7 +11,10 @@ public enum AtomicFile {
         // share a temporary file.
         let temporary = "\(folder)/.\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString)"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create", temporary) }
+        guard descriptor >= 0 else {
+            throw TorchError("cannot write \(path): cannot create a temporary file in \(folder) "
+                + "(\(String(cString: strerror(errno))))")
+        }
         var closed = false
         defer {
             if !closed { close(descriptor) }

@@ -45,6 +45,11 @@ public enum SafeTensors {
             throw TorchError("\(path): file not found")
         }
         guard !isFolder.boolValue else { throw TorchError("\(path): is a folder, expected a safetensors file") }
+        // A FIFO would block the read forever and a device such as /dev/zero never ends.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw TorchError("\(path): not a regular file; gda reads safetensors only from regular files")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TorchError("\(path): cannot read the file")
         }

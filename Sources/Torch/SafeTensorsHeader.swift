@@ -103,13 +103,18 @@ extension SafeTensors {
             throw TorchError(
                 "entry '\(name)' has data_offsets [\(start), \(end)] that end before they start")
         }
+        // The strides libtorch computes multiply every dimension but a zero one, so they must
+        // fit as well as the byte count: [0, 2^62, 2^62] holds no bytes but overflows a stride.
         var bytes = dtype.byteSize
+        var strideSpan = dtype.byteSize
         for size in shape {
             let (product, overflow) = bytes.multipliedReportingOverflow(by: size)
-            guard !overflow else {
+            let (span, spanOverflow) = strideSpan.multipliedReportingOverflow(by: max(size, 1))
+            guard !overflow, !spanOverflow else {
                 throw TorchError("entry '\(name)' has shape \(shape), whose size overflows")
             }
             bytes = product
+            strideSpan = span
         }
         guard end - start == bytes else {
             throw TorchError("entry '\(name)' covers \(end - start) bytes, but shape \(shape) of "

@@ -7,7 +7,7 @@ public final class ScriptModule: @unchecked Sendable {
 
     public init(contentsOf path: String, device: Device = .cpu) throws {
         guard let handle = ct_module_load(path, device.typeCode, device.index) else {
-            throw TorchError.last("cannot load TorchScript file \(path)")
+            throw TorchError.last("cannot load TorchScript file \(path)").singleLine()
         }
         self.handle = handle
     }

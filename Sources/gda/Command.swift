@@ -5,14 +5,17 @@ struct Command: Sendable {
     let summary: String
     let usage: String
     let flags: Set<String>
+    /// Left out of `gda --help`, for development commands such as `gda fuzz`.
+    let hidden: Bool
     let run: @Sendable (inout Arguments) async throws -> Int32
 
-    init(_ path: [String], summary: String, usage: String, flags: Set<String> = [],
+    init(_ path: [String], summary: String, usage: String, flags: Set<String> = [], hidden: Bool = false,
          run: @escaping @Sendable (inout Arguments) async throws -> Int32) {
         self.path = path
         self.summary = summary
         self.usage = usage
         self.flags = flags
+        self.hidden = hidden
         self.run = run
     }
 }

@@ -5,6 +5,7 @@ import Torch
 /// Every command. Each group of commands lives in a file of its own under Commands/.
 let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + classifyCommands
     + evaluateCommands + experimentCommands + benchCommands + metricBenchCommands + distributedCommands
+    + fuzzCommands
 
 let version = "0.1.0"
 
@@ -16,8 +17,9 @@ func printUsage() {
 
     Commands:
     """)
-    let width = commands.map { $0.path.joined(separator: " ").count }.max() ?? 0
-    for command in commands {
+    let listed = commands.filter { !$0.hidden }
+    let width = listed.map { $0.path.joined(separator: " ").count }.max() ?? 0
+    for command in listed {
         let name = command.path.joined(separator: " ")
         print("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(command.summary)")
     }
@@ -28,8 +30,9 @@ func printUsage() {
     """)
 }
 
+/// Writes one line to standard error, with control characters escaped.
 func writeError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((GDAError.printable(text) + "\n").utf8))
 }
 
 /// Finds the command whose path is the longest prefix of `words`.

@@ -39,10 +39,7 @@ public enum CIFAR10 {
 
     /// Reads one batch file: its size must be a multiple of 3073 bytes and each label below 10.
     public static func readBatch(_ path: String) throws -> (images: [UInt8], labels: [Int32]) {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw GDAError.config("\(path): file not found")
-        }
+        try InputFile.checkRegular(path)
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
             throw GDAError("\(path): cannot read the file size")

@@ -9,13 +9,10 @@ final class CompressedFileReader {
     /// Bytes of decompressed data returned so far.
     private(set) var offset = 0
 
-    /// Opens `path`; a missing file or a folder is a configuration error (exit status 2).
+    /// Opens `path`; a missing file or a folder is a configuration error (exit status 2), and
+    /// a special file (a FIFO, a device) a run error.
     init(_ path: String) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw GDAError.config("\(path): file not found")
-        }
-        guard !isFolder.boolValue else { throw GDAError.config("\(path): is a folder, expected a file") }
+        try InputFile.checkRegular(path)
         guard let file = gzopen(path, "rb") else {
             throw GDAError("\(path): cannot open the file (\(String(cString: strerror(errno))))")
         }

@@ -107,9 +107,7 @@ public enum DatasetSource {
 
     /// Reads class names, one per line; blank lines at the end are ignored.
     static func readClassNames(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GDAError("\(path): cannot read the file")
-        }
+        let data = try InputFile.read(path, maximumBytes: InputFile.maximumTextBytes, kind: "a class-name file")
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         while lines.last?.isEmpty == true { lines.removeLast() }

@@ -68,6 +68,11 @@ public enum ImageFolderWriter {
             throw GDAError("cannot write \(dataset.name) as PNG: images need 1 or 3 channels, found \(dataset.channels)")
         }
         let manager = FileManager.default
+        // A file at `folder` would be replaced below, so it is rejected up front.
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: folder, isDirectory: &isDirectory) && !isDirectory.boolValue {
+            throw GDAError.config("\(folder): exists and is not a folder; choose another folder")
+        }
         let existing = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
         if manager.fileExists(atPath: folder) && !existing.isEmpty && !overwrite {
             throw GDAError.config("\(folder): already exists and is not empty; choose another folder or remove it")

@@ -84,6 +84,14 @@ public enum PNG {
         guard width > 0, height > 0, width <= 1 << 16, height <= 1 << 16, width * height <= 1 << 26 else {
             throw GDAError("\(name): PNG size \(width)x\(height) is out of range")
         }
+        // Each pixel takes at least one bit before compression, and deflate shrinks data at
+        // most about 1032-fold (10^8 zero bytes shrink 1029-fold at zlib level 9), so a header
+        // that claims more than 8 × 1032 pixels per byte of the file is corrupt. Checking it
+        // here keeps a 100-byte file from allocating the 64 Mpixel maximum.
+        guard width * height <= 8 * 1032 * data.count else {
+            throw GDAError("\(name): PNG size \(width)x\(height) is out of range for a file of "
+                + "\(data.count) bytes; the header is corrupt")
+        }
         var buffer = [UInt8](repeating: 0, count: width * height * channels)
         var background = png_color(red: 0, green: 0, blue: 0)
         let finished = data.withUnsafeBytes { _ in
@@ -97,9 +105,7 @@ public enum PNG {
     }
 
     public static func read(_ path: String) throws -> Image {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GDAError("\(path): cannot read the file")
-        }
+        let data = try InputFile.read(path, maximumBytes: 1 << 30, kind: "a PNG file")
         return try decode(data, name: path)
     }
 

@@ -52,22 +52,32 @@ public enum Tar {
             }
             name = try validatedName(name, archive: path)
             let target = folder + "/" + name
-            switch type {
-            case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
-                try createFolder(URL(fileURLWithPath: target).deletingLastPathComponent().path)
-                try copyEntry(file, size: size, to: target, archive: path)
-                written.append(name)
-            case UInt8(ascii: "5"):
-                try createFolder(target)
-                try skip(file, size: size, archive: path)
-            case UInt8(ascii: "1"), UInt8(ascii: "2"):
-                throw GDAError("\(path): tar entry '\(name)' is a link; gda extracts only files and folders")
-            default:
-                throw GDAError("\(path): tar entry '\(name)' has type '\(Character(UnicodeScalar(type)))'; "
-                    + "gda extracts only files and folders")
+            do {
+                try extractEntry(file, type: type, name: name, size: size, target: target, archive: path)
+            } catch let error as GDAError where !error.message.hasPrefix(path) {
+                throw GDAError("\(path): cannot extract tar entry '\(name)': \(error.message)")
             }
+            if [0, UInt8(ascii: "0"), UInt8(ascii: "7")].contains(type) { written.append(name) }
         }
         return written
+    }
+
+    /// Writes one entry's file or folder at `target`; links and other types are rejected.
+    private static func extractEntry(_ file: CompressedFileReader, type: UInt8, name: String, size: Int,
+                                     target: String, archive path: String) throws {
+        switch type {
+        case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
+            try createFolder(URL(fileURLWithPath: target).deletingLastPathComponent().path)
+            try copyEntry(file, size: size, to: target, archive: path)
+        case UInt8(ascii: "5"):
+            try createFolder(target)
+            try skip(file, size: size, archive: path)
+        case UInt8(ascii: "1"), UInt8(ascii: "2"):
+            throw GDAError("\(path): tar entry '\(name)' is a link; gda extracts only files and folders")
+        default:
+            throw GDAError("\(path): tar entry '\(name)' has type '\(Character(UnicodeScalar(type)))'; "
+                + "gda extracts only files and folders")
+        }
     }
 
     // MARK: - Headers

@@ -144,12 +144,11 @@ extension ExperimentConfig {
     /// Reads a config file: its `profile` key (default quick) gives the base values and the
     /// file's other keys override them.
     public static func load(_ path: String) throws -> ExperimentConfig {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw GDAError.config("config file \(path) not found")
-        }
-        guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw GDAError.config("config \(path) is not a readable file")
+        let data: Data
+        do {
+            data = try InputFile.read(path, maximumBytes: InputFile.maximumTextBytes, kind: "a config file")
+        } catch let error as GDAError {
+            throw GDAError.config("config \(error.message)")
         }
         do {
             return try decode(data)
@@ -169,6 +168,9 @@ extension ExperimentConfig {
                 throw GDAError.config("config key 'profile': expected a string, found \(value)")
             }
             profileName = name
+            if let key = JSONChecks.firstDuplicateKey(in: data) {
+                throw GDAError.config("config key '\(key)' appears more than once; give each key once")
+            }
         } catch let error as GDAError {
             throw error
         } catch {
@@ -180,7 +182,8 @@ extension ExperimentConfig {
         do {
             config = try decoder.decode(ExperimentConfig.self, from: data)
         } catch let error as DecodingError {
-            throw GDAError.config(describe(error))
+            let number = JSONChecks.numberMessage(for: error, in: data) { _ = try decoder.decode(ExperimentConfig.self, from: $0) }
+            throw GDAError.config(number ?? describe(error))
         }
         try config.validate()
         return config

@@ -39,7 +39,7 @@ public final class RunFolder {
                 throw GDAError("cannot create run folder \(path): \(error.localizedDescription)")
             }
         }
-        lockDescriptor = try Self.lock(path, shared: shared)
+        lockDescriptor = try RunLock.acquire(path, shared: shared)
         let statePath = "\(path)/state.json"
         if let data = manager.contents(atPath: statePath) {
             do {
@@ -55,28 +55,6 @@ public final class RunFolder {
 
     deinit {
         close(lockDescriptor)
-    }
-
-    /// Takes a lock on RUN/.lock, held until the process ends or this object goes.
-    private static func lock(_ path: String, shared: Bool) throws -> Int32 {
-        let lockPath = "\(path)/.lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
-        guard descriptor >= 0 else {
-            throw GDAError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
-        }
-        if flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
-            let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
-            close(descriptor)
-            throw GDAError.config("run folder \(path) is in use by another gda process (pid \(owner)); "
-                + "wait for it to finish or choose another --out")
-        }
-        // Sharing workers leave the file to the exclusive holders, whose pid it names.
-        guard !shared else { return descriptor }
-        ftruncate(descriptor, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { Glibc.write(descriptor, $0, strlen($0)) }
-        return descriptor
     }
 
     // MARK: - Stages

@@ -53,8 +53,14 @@ private func typeName(_ type: Any.Type) -> String {
 }
 
 extension KeyedDecodingContainer {
-    /// The value at `key`, or `fallback` when the key is absent.
+    /// The value at `key`, or `fallback` when the key is absent. An explicit null is an error
+    /// rather than a request for the default, as no config key takes null.
     func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? fallback
+        guard contains(key) else { return fallback }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(T.self, DecodingError.Context(
+                codingPath: codingPath + [key], debugDescription: "found null"))
+        }
+        return try decode(T.self, forKey: key)
     }
 }

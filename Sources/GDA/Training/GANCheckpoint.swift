@@ -32,9 +32,7 @@ public enum GANCheckpoint {
     public static func latest(_ run: String) throws -> String? {
         let pointer = "\(folder(run))/latest"
         guard FileManager.default.fileExists(atPath: pointer) else { return nil }
-        guard let data = FileManager.default.contents(atPath: pointer) else {
-            throw GDAError("\(pointer): cannot read the checkpoint pointer")
-        }
+        let data = try InputFile.read(pointer, maximumBytes: 4096, kind: "a checkpoint pointer")
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.contains("/") else {
             throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(name)'")
@@ -52,6 +50,7 @@ public enum GANCheckpoint {
     /// step checkpoints beyond the newest `config.keepCheckpoints`. Returns its path.
     @discardableResult
     static func save(_ state: GANState, run: String) throws -> String {
+        try state.checkFiniteWeights(run: run)
         let directory = folder(run)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var tensors: [(String, Tensor)] = []
@@ -130,17 +129,25 @@ public enum GANCheckpoint {
         if let averaged = state.averaged {
             try load(averaged, section("generator_ema"), "generator_ema", path)
         }
-        try wrap { try state.generatorOptimizer.loadStateDict(section("optimizer.generator")) }
-        try wrap { try state.discriminatorOptimizer.loadStateDict(section("optimizer.discriminator")) }
+        try wrap(naming: path, "optimizer.generator") {
+            try state.generatorOptimizer.loadStateDict(section("optimizer.generator"))
+        }
+        try wrap(naming: path, "optimizer.discriminator") {
+            try state.discriminatorOptimizer.loadStateDict(section("optimizer.discriminator"))
+        }
         guard let rng = tensors["rng.noise"], let grid = tensors["grid_noise"] else {
             throw GDAError("\(path): missing rng.noise or grid_noise")
         }
-        try wrap { try state.noise.setState(rng) }
-        try wrap { try state.gridNoise.assign(grid) }
+        try wrap(naming: path, "rng.noise") { try state.noise.setState(rng) }
+        try wrap(naming: path, "grid_noise") { try state.gridNoise.assign(grid) }
         guard let step = metadata["step"].flatMap(Int.init), let epoch = metadata["epoch"].flatMap(Int.init),
-              let batch = metadata["batch"].flatMap(Int.init)
-        else { throw GDAError("\(path): metadata lacks a numeric step, epoch or batch") }
+              let batch = metadata["batch"].flatMap(Int.init), step >= 0, epoch >= 0, batch >= 0
+        else {
+            let found = ["step", "epoch", "batch"].map { "\($0) '\(metadata[$0] ?? "none")'" }.joined(separator: ", ")
+            throw GDAError("\(path): metadata needs a non-negative integer step, epoch and batch, found \(found)")
+        }
         state.position = TrainingPosition(step: step, epoch: epoch, batch: batch)
+        try state.checkRestoredWeights(path)
     }
 
     /// Loads a module's tensors, naming the checkpoint and section in any mismatch.

@@ -121,6 +121,7 @@ public struct GANConfig: Codable, Equatable, Sendable {
         try require(keepCheckpoints >= 1, "at least 1 checkpoint must be kept, found \(keepCheckpoints)")
         try require(logEvery >= 1, "log interval must be at least 1 step, found \(logEvery)")
         try require(gridColumns >= 1, "grid columns must be at least 1, found \(gridColumns)")
+        try validateLimits()
         _ = try computeDevice
     }
 
@@ -164,16 +165,27 @@ public struct GANConfig: Codable, Equatable, Sendable {
         try container.encode(classNames, forKey: .classNames)
     }
 
-    /// Reads `config.json`, naming the file in any error.
+    /// Reads and validates `config.json`, naming the file in any error.
     public static func read(_ path: String) throws -> GANConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GDAError.config("\(path): file not found or unreadable; is this a gda training run?")
+        let data: Data
+        do {
+            data = try InputFile.read(path, maximumBytes: InputFile.maximumTextBytes, kind: "a GAN run config")
+        } catch let error as GDAError where error.exitCode == 2 {
+            throw GDAError.config("\(error.message); is this a gda training run?")
+        }
+        let config: GANConfig
+        do {
+            config = try JSONDecoder().decode(GANConfig.self, from: data)
+        } catch let error as DecodingError {
+            let number = JSONChecks.numberMessage(for: error, in: data) { _ = try JSONDecoder().decode(GANConfig.self, from: $0) }
+            throw GDAError.config("\(path): invalid GAN config: \(number ?? describe(error))")
         }
         do {
-            return try JSONDecoder().decode(GANConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw GDAError.config("\(path): invalid GAN config: \(describe(error))")
+            try config.validate()
+        } catch let error as GDAError {
+            throw GDAError.config("\(path): \(error.message)")
         }
+        return config
     }
 
     private static func describe(_ error: DecodingError) -> String {

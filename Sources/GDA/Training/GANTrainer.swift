@@ -63,19 +63,27 @@ public final class GANTrainer {
         try RunWorldSize.check(dataParallel?.worldSize ?? 1, folder: folder)
         let shape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         guard shape == config.imageShape, dataset.classNames == config.classNames else {
-            throw GDAError.config("the dataset (\(shape), \(dataset.classCount) classes) differs from the run's (\(config.imageShape), \(config.classCount) classes)")
+            let found = shape == config.imageShape && dataset.classCount == config.classCount
+                ? "classes \(dataset.classNames)" : "\(shape), \(dataset.classCount) classes"
+            let expected = shape == config.imageShape && dataset.classCount == config.classCount
+                ? "classes \(config.classNames)" : "\(config.imageShape), \(config.classCount) classes"
+            throw GDAError.config("\(folder)/config.json: the run was trained on \(config.dataset) with \(expected), "
+                + "but the dataset has \(found)")
         }
         let state = try GANState(config: config)
-        if let path = try GANCheckpoint.latest(folder) {
-            try GANCheckpoint.restore(state, from: path)
+        let checkpoint = try GANCheckpoint.latest(folder)
+        if let checkpoint {
+            try GANCheckpoint.restore(state, from: checkpoint)
         }
         let batchCount = dataset.count / config.batchSize
         guard state.position.batch < max(batchCount, 1) else {
-            throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
+            throw GDAError.config("\(checkpoint ?? folder): the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
-        if dataParallel?.isLeader ?? true { try Self.makeFolders(folder) }
-        // NOTE: records written after the newest checkpoint by the stopped process stay in
-        // metrics.jsonl and its event file, so those steps appear twice after a resume.
+        if dataParallel?.isLeader ?? true {
+            // Drops what the stopped process logged after its newest checkpoint.
+            try RunRepair.prepareResume(folder, step: state.position.step)
+            try Self.makeFolders(folder)
+        }
         try self.init(config: config, dataset: dataset, folder: folder, state: state, dataParallel: dataParallel)
     }
 
@@ -155,6 +163,11 @@ public final class GANTrainer {
                 let epochDone = state.position.batch >= batchesPerEpoch
                 if epochDone { try finishEpoch(&meter) }
                 if state.position.step - lastSaved >= config.checkpointEvery || state.position.step == stopStep {
+                    // A resumed run starts a new logging interval at its checkpoint, so every
+                    // run ends one there: the records are the same whether or not it stopped.
+                    if let means = meter.drain() {
+                        for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
+                    }
                     try sink.flush()
                     if writesFiles { try GANCheckpoint.save(state, run: folder) }
                     lastSaved = state.position.step
@@ -226,11 +239,9 @@ public final class GANTrainer {
     /// Stops the run on a NaN or infinite loss, naming the step and the newest checkpoint.
     private func checkFinite(_ value: Double, _ tag: String) throws {
         guard !value.isFinite else { return }
-        let step = state.position.step + 1
         let kept = (try? GANCheckpoint.latest(folder)).flatMap { $0 }
-        let note = kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"
         try? sink.flush()
-        throw GDAError("training diverged at step \(step): \(tag) is \(nonFiniteName(value)); \(note)")
+        throw DivergenceError(step: state.position.step + 1, quantity: tag, value: value, checkpoint: kept)
     }
 
     // MARK: - Reporting

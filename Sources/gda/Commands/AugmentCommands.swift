@@ -42,6 +42,7 @@ let augmentCommands: [Command] = [
         let rows = Swift.min(count, dataset.count)
         let grid = try AugmentPreview.grid(dataset, pipeline: pipeline, count: rows, draws: draws,
                                            seed: UInt64(seed))
+        try makeOutputFolder(URL(fileURLWithPath: out).deletingLastPathComponent().path)
         try PNG.write(grid, to: out)
         let transforms = pipeline.names.isEmpty ? "no transforms" : pipeline.names.joined(separator: ", ")
         print("wrote \(out): \(rows) \(dataset.name) images, each with \(draws) draws of policy "

@@ -109,8 +109,7 @@ let dataCommands: [Command] = [
         try arguments.finish(maximumPositionals: 1)
         let dataset = try DatasetSource.load(name, split: split)
         let grid = try ImageGrid.classRows(dataset, perClass: count, seed: UInt64(seed))
-        let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try makeOutputFolder(URL(fileURLWithPath: out).deletingLastPathComponent().path)
         try PNG.write(grid, to: out)
         print("wrote \(out): \(dataset.classCount) classes x \(count) images (\(grid.width)x\(grid.height) pixels)")
         return 0

@@ -30,10 +30,17 @@ let trainCommands: [Command] = [
               --d-steps N           discriminator updates per generator update (default 1)
               --label-smoothing X   one-sided smoothing of the real targets (default 0)
               --log-every N         steps between metric records (default 10)
+              --learning-rate X     Adam's learning rate for both networks (default 0.0002)
               --resume RUN          continue RUN from its newest checkpoint
               --sync-batchnorm      in a distributed run, average BatchNorm running statistics
                                     over the ranks after every epoch (default: per rank)
+              --on-divergence WHAT  stop (default) or rollback: when a loss or weight stops
+                                    being finite, resume from the newest checkpoint with the
+                                    learning rate divided by 10 (recorded in config.json and
+                                    RUN/rollbacks.jsonl); also with --resume; single process only
+              --max-rollbacks N     rollbacks allowed over the run's life (default 3)
 
+            One gda process at a time may write to RUN; a second one exits with status 2.
             Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
             and step; see docs/distributed.md.
             """, flags: ["sync-batchnorm"]) { arguments in
@@ -67,9 +74,10 @@ let trainCommands: [Command] = [
 
 private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     let batchNormSync: BatchNormSync = try arguments.flag("sync-batchnorm") ? .epochAverage : .perRank
+    let divergence = try DivergencePolicy(&arguments)
     if let folder = arguments.string("resume") {
         try arguments.finish()
-        return try resume(folder, batchNormSync: batchNormSync)
+        return try resume(folder, batchNormSync: batchNormSync, divergence: divergence)
     }
     guard let modelName = arguments.positionals.first else {
         throw UsageError("gda train needs a model: cgan, madgan or dcgan", hint: "gda train --help")
@@ -113,6 +121,7 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     config.discriminatorSteps = try arguments.int("d-steps", range: 1...100) ?? config.discriminatorSteps
     config.labelSmoothing = try arguments.double("label-smoothing", range: 0...0.99) ?? config.labelSmoothing
     config.logEvery = try arguments.int("log-every", range: 1...Int(Int32.max)) ?? config.logEvery
+    config.learningRate = try arguments.double("learning-rate") ?? config.learningRate
     try arguments.finish(maximumPositionals: 1)
 
     // Settings are checked before the dataset loads; the shape-dependent ones again after.
@@ -126,33 +135,60 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     // The shape is known only now: its default shared-block count may differ.
     config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
     config.sharedBlocks = sharedBlocks ?? GANArchitecture.generatorBlockCount(config.imageShape) - 1
-    let trainer = try GANTrainer(config: config, dataset: dataset, folder: folder, dataParallel: parallel)
-    return try run(trainer, starting: "training \(modelName) on \(dataset.count) \(datasetName) images into \(folder)")
+    let lock = try lockRun(folder)
+    let trainer: GANTrainer
+    do {
+        trainer = try GANTrainer(config: config, dataset: dataset, folder: folder, dataParallel: parallel)
+    } catch {
+        lock?.removeFolderIfUnused()
+        throw error
+    }
+    return try withExtendedLifetime(lock) {
+        try run(trainer, dataset: dataset, divergence: divergence,
+                starting: "training \(modelName) on \(dataset.count) \(datasetName) images into \(folder)")
+    }
 }
 
-private func resume(_ folder: String, batchNormSync: BatchNormSync) throws -> Int32 {
+private func resume(_ folder: String, batchNormSync: BatchNormSync, divergence: DivergencePolicy) throws -> Int32 {
     let config = try GANConfig.read("\(folder)/config.json")
     let parallel = try joinDataParallel(batchNormSync: batchNormSync)
     try prepareDevice(rankDevice(config.device, parallel))
-    let trainer = try GANTrainer(resuming: folder, dataset: try trainingSet(config), dataParallel: parallel)
-    guard trainer.position.step < trainer.totalSteps else {
-        print("\(folder): finished already (\(trainer.totalSteps) steps)")
-        return 0
+    let dataset = try trainingSet(config)
+    let lock = try lockRun(folder)
+    return try withExtendedLifetime(lock) {
+        let trainer = try GANTrainer(resuming: folder, dataset: dataset, dataParallel: parallel)
+        guard trainer.position.step < trainer.totalSteps else {
+            print("\(folder): finished already (\(trainer.totalSteps) steps)")
+            return 0
+        }
+        return try run(trainer, dataset: dataset, divergence: divergence,
+                       starting: "resuming \(folder) at step \(trainer.position.step)")
     }
-    return try run(trainer, starting: "resuming \(folder) at step \(trainer.position.step)")
 }
 
-private func run(_ trainer: GANTrainer, starting message: String) throws -> Int32 {
-    let total = trainer.totalSteps
+private func run(_ first: GANTrainer, dataset: Dataset, divergence: DivergencePolicy,
+                 starting message: String) throws -> Int32 {
+    var trainer = first
     let parallel = trainer.dataParallel
     let leads = parallel?.isLeader ?? true
     if leads {
         let ranks = parallel.map { " on each of \($0.worldSize) ranks" } ?? ""
-        writeError("gda train: \(message): \(total) steps, \(trainer.batchesPerEpoch) batches per epoch\(ranks)")
-        trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: total,
-                                            completed: trainer.position.step)
+        writeError("gda train: \(message): \(trainer.totalSteps) steps, \(trainer.batchesPerEpoch) batches per epoch\(ranks)")
     }
-    try trainer.train()
+    while true {
+        if leads {
+            trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: trainer.totalSteps,
+                                                completed: trainer.position.step)
+        }
+        do {
+            try trainer.train()
+            break
+        } catch let error as DivergenceError where parallel == nil {
+            // Rollback restarts one process from its checkpoint; distributed runs stop instead.
+            trainer.progress?.finish()
+            trainer = try rollBack(after: error, trainer.folder, dataset: dataset, divergence: divergence)
+        }
+    }
     if leads {
         print("\(trainer.folder): \(trainer.position.step) steps; generator in "
             + "\(trainer.folder)/checkpoints/generator.safetensors")
@@ -213,7 +249,7 @@ private func runSample(_ arguments: inout Arguments) throws -> Int32 {
     let batch = try generator.sample(count: count, seed: seed)
     switch format {
     case "safetensors":
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try makeOutputFolder(output)
         var tensors = [("images", batch.images), ("latents", batch.latents)]
         if let labels = batch.labels { tensors.append(("labels", try Tensor(labels.map(Int64.init)))) }
         if let generators = batch.generators { tensors.append(("generators", try Tensor(generators.map(Int64.init)))) }
