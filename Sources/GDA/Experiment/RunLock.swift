@@ -42,20 +42,23 @@ public final class RunLock {
     }
 
     /// Opens `folder/.lock` and locks it without waiting; returns the open descriptor, which
-    /// holds the lock until it is closed.
-    static func acquire(_ folder: String) throws -> Int32 {
+    /// holds the lock until it is closed. Shared locks (sweep workers writing separate result
+    /// files) exclude only exclusive holders.
+    static func acquire(_ folder: String, shared: Bool = false) throws -> Int32 {
         let lockPath = "\(folder)/.lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw GDAError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        if flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
             close(descriptor)
             throw GDAError.config("run folder \(folder) is in use by another gda process (pid \(owner)); "
                 + "wait for it to finish or choose another --out")
         }
+        // Sharing workers leave the file to the exclusive holders, whose pid it names.
+        guard !shared else { return descriptor }
         ftruncate(descriptor, 0)
         let pid = "\(getpid())\n"
         _ = pid.withCString { Glibc.write(descriptor, $0, strlen($0)) }

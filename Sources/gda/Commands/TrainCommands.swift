@@ -32,14 +32,18 @@ let trainCommands: [Command] = [
               --log-every N         steps between metric records (default 10)
               --learning-rate X     Adam's learning rate for both networks (default 0.0002)
               --resume RUN          continue RUN from its newest checkpoint
+              --sync-batchnorm      in a distributed run, average BatchNorm running statistics
+                                    over the ranks after every epoch (default: per rank)
               --on-divergence WHAT  stop (default) or rollback: when a loss or weight stops
                                     being finite, resume from the newest checkpoint with the
                                     learning rate divided by 10 (recorded in config.json and
-                                    RUN/rollbacks.jsonl); also with --resume
+                                    RUN/rollbacks.jsonl); also with --resume; single process only
               --max-rollbacks N     rollbacks allowed over the run's life (default 3)
 
             One gda process at a time may write to RUN; a second one exits with status 2.
-            """) { arguments in
+            Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
+            and step; see docs/distributed.md.
+            """, flags: ["sync-batchnorm"]) { arguments in
         try runTrain(&arguments)
     },
     Command(["sample"], summary: "Write images sampled from a trained GAN run",
@@ -69,10 +73,11 @@ let trainCommands: [Command] = [
 // MARK: - gda train
 
 private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
+    let batchNormSync: BatchNormSync = try arguments.flag("sync-batchnorm") ? .epochAverage : .perRank
     let divergence = try DivergencePolicy(&arguments)
     if let folder = arguments.string("resume") {
         try arguments.finish()
-        return try resume(folder, divergence: divergence)
+        return try resume(folder, batchNormSync: batchNormSync, divergence: divergence)
     }
     guard let modelName = arguments.positionals.first else {
         throw UsageError("gda train needs a model: cgan, madgan or dcgan", hint: "gda train --help")
@@ -123,6 +128,8 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     var early = config
     early.sharedBlocks = min(sharedBlocks ?? 1, GANArchitecture.generatorBlockCount(.colour32) - 1)
     try early.validate()
+    let parallel = try joinDataParallel(batchNormSync: batchNormSync)
+    config.device = rankDevice(config.device, parallel)
     try prepareDevice(config.device)
     let dataset = try trainingSet(config)
     // The shape is known only now: its default shared-block count may differ.
@@ -131,7 +138,7 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     let lock = try lockRun(folder)
     let trainer: GANTrainer
     do {
-        trainer = try GANTrainer(config: config, dataset: dataset, folder: folder)
+        trainer = try GANTrainer(config: config, dataset: dataset, folder: folder, dataParallel: parallel)
     } catch {
         lock?.removeFolderIfUnused()
         throw error
@@ -142,13 +149,14 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     }
 }
 
-private func resume(_ folder: String, divergence: DivergencePolicy) throws -> Int32 {
+private func resume(_ folder: String, batchNormSync: BatchNormSync, divergence: DivergencePolicy) throws -> Int32 {
     let config = try GANConfig.read("\(folder)/config.json")
-    try prepareDevice(config.device)
+    let parallel = try joinDataParallel(batchNormSync: batchNormSync)
+    try prepareDevice(rankDevice(config.device, parallel))
     let dataset = try trainingSet(config)
     let lock = try lockRun(folder)
     return try withExtendedLifetime(lock) {
-        let trainer = try GANTrainer(resuming: folder, dataset: dataset)
+        let trainer = try GANTrainer(resuming: folder, dataset: dataset, dataParallel: parallel)
         guard trainer.position.step < trainer.totalSteps else {
             print("\(folder): finished already (\(trainer.totalSteps) steps)")
             return 0
@@ -161,20 +169,31 @@ private func resume(_ folder: String, divergence: DivergencePolicy) throws -> In
 private func run(_ first: GANTrainer, dataset: Dataset, divergence: DivergencePolicy,
                  starting message: String) throws -> Int32 {
     var trainer = first
-    writeError("gda train: \(message): \(trainer.totalSteps) steps, \(trainer.batchesPerEpoch) batches per epoch")
+    let parallel = trainer.dataParallel
+    let leads = parallel?.isLeader ?? true
+    if leads {
+        let ranks = parallel.map { " on each of \($0.worldSize) ranks" } ?? ""
+        writeError("gda train: \(message): \(trainer.totalSteps) steps, \(trainer.batchesPerEpoch) batches per epoch\(ranks)")
+    }
     while true {
-        trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: trainer.totalSteps,
-                                            completed: trainer.position.step)
+        if leads {
+            trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: trainer.totalSteps,
+                                                completed: trainer.position.step)
+        }
         do {
             try trainer.train()
             break
-        } catch let error as DivergenceError {
+        } catch let error as DivergenceError where parallel == nil {
+            // Rollback restarts one process from its checkpoint; distributed runs stop instead.
             trainer.progress?.finish()
             trainer = try rollBack(after: error, trainer.folder, dataset: dataset, divergence: divergence)
         }
     }
-    print("\(trainer.folder): \(trainer.position.step) steps; generator in "
-        + "\(trainer.folder)/checkpoints/generator.safetensors")
+    if leads {
+        print("\(trainer.folder): \(trainer.position.step) steps; generator in "
+            + "\(trainer.folder)/checkpoints/generator.safetensors")
+    }
+    try finishWithDigest(try trainer.parameterDigest(), parallel)
     return 0
 }
 
