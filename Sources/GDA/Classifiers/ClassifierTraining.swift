@@ -115,19 +115,29 @@ public struct ClassifierTrainer {
                 if let transform { images = try transform(images, augmentGenerator) }
                 let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std).to(device)
                 let labels = try data.labelTensor(indices).to(device)
-                optimizer.zeroGrad()
-                let logits = try model(input)
-                let loss = try crossEntropy(logits, labels)
-                try loss.backward()
-                try optimizer.step()
-                totalLoss += try loss.item(as: Float.self).toDouble * Double(indices.count)
-                correct += Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
+                let result = try Self.step(model: model, optimizer: optimizer, input: input, labels: labels)
+                totalLoss += result.loss * Double(indices.count)
+                correct += result.correct
                 seen += indices.count
             }
             onEpoch?(epoch + 1, epochs, totalLoss / Double(seen), Double(correct) / Double(seen))
         }
         model.eval()
         return model
+    }
+
+    /// One optimizer step on a prepared batch: forward, cross-entropy, backward and update.
+    /// Returns the batch's mean loss and how many of its images were classified correctly.
+    static func step(model: ClassifierNet, optimizer: Adam, input: Tensor, labels: Tensor) throws
+        -> (loss: Double, correct: Int)
+    {
+        optimizer.zeroGrad()
+        let logits = try model(input)
+        let loss = try crossEntropy(logits, labels)
+        try loss.backward()
+        try optimizer.step()
+        let correct = Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
+        return (try loss.item(as: Float.self).toDouble, correct)
     }
 }
 
