@@ -4,7 +4,7 @@ import Torch
 
 /// Every command. Each group of commands lives in a file of its own under Commands/.
 let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + classifyCommands
-    + evaluateCommands + experimentCommands + benchCommands + metricBenchCommands
+    + evaluateCommands + experimentCommands + benchCommands + metricBenchCommands + distributedCommands
 
 let version = "0.1.0"
 

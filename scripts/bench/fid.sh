@@ -3,7 +3,8 @@
 # 10000×2048 per set by default, written once to a safetensors file.
 # Usage: scripts/bench/fid.sh [REPEATS] [FEATURES_FILE]
 # Builds gda in release mode when .build/release/gda is missing. The Python used is
-# $GDA_PYTHON, else .venv-test/bin/python (numpy, scipy, safetensors).
+# $GDA_PYTHON, else .venv-test/bin/python (numpy, scipy, safetensors). On a busy machine,
+# compare single-threaded: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

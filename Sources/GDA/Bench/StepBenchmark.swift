@@ -165,6 +165,8 @@ private final class ClassifierBenchmarkRunner: BenchmarkRunner {
     var parameters: [Tensor] { model.parameters() }
 
     func step() throws {
-        _ = try ClassifierTrainer.step(model: model, optimizer: optimizer, input: input, labels: labels)
+        optimizer.zeroGrad()
+        _ = try ClassifierTrainer.backward(model: model, input: input, labels: labels)
+        try optimizer.step()
     }
 }

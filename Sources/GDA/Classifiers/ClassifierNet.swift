@@ -13,7 +13,9 @@ public final class ClassifierNet: Module {
     /// Features from the penultimate layer (after the hidden ReLU, before dropout).
     public static let featureDimension = 128
 
-    public init(channels: Int, size: Int, classes: Int, generator: Generator) throws {
+    /// - Parameter dropout: the hidden layer's dropout probability; 0 makes training steps
+    ///   free of randomness. The state dict is the same either way.
+    public init(channels: Int, size: Int, classes: Int, dropout: Double = 0.5, generator: Generator) throws {
         self.channels = channels
         self.size = size
         self.classes = classes
@@ -29,7 +31,7 @@ public final class ClassifierNet: Module {
         layers.append(Flatten())
         features = Sequential(layers)
         hidden = Sequential(try Linear(width * side * side, Self.featureDimension, generator: generator), ReLU(),
-                            Dropout(0.5, generator: generator))
+                            Dropout(dropout, generator: generator))
         head = try Linear(Self.featureDimension, classes, generator: generator)
         super.init()
         registerModule("features", features)

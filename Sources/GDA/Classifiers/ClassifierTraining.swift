@@ -13,15 +13,19 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     /// Traditional augmentation policy applied to every training batch, or nil for none.
     public var augmentPolicy: String? = nil
     public var seed: UInt64 = 0
+    /// Dropout probability of the hidden layer; 0 removes the randomness from training
+    /// steps, which exact comparisons (such as data-parallel against one process) need.
+    public var dropout: Double = 0.5
 
     public init(epochs: Int = 10, minimumSteps: Int = 0, batchSize: Int = 64, learningRate: Double = 1e-3,
-                augmentPolicy: String? = nil, seed: UInt64 = 0) {
+                augmentPolicy: String? = nil, seed: UInt64 = 0, dropout: Double = 0.5) {
         self.epochs = epochs
         self.minimumSteps = minimumSteps
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.augmentPolicy = augmentPolicy
         self.seed = seed
+        self.dropout = dropout
     }
 
     /// The number of epochs actually run on `count` images.
@@ -78,13 +82,21 @@ public struct Normalization: Codable, Sendable, Equatable {
 public typealias BatchTransform = @Sendable (Tensor, Generator) throws -> Tensor
 
 /// Trains a `ClassifierNet` with Adam and cross-entropy.
+///
+/// With `dataParallel` set, `settings.batchSize` is the batch of each rank. A step takes a
+/// global batch of batchSize × worldSize images from the epoch's order, and rank r trains
+/// on its r-th slice. Gradients are averaged over the ranks, so N ranks with batch B take
+/// the steps one process takes with batch N·B.
 public struct ClassifierTrainer {
     public var settings: ClassifierSettings
     public var normalization: Normalization
     public var transform: BatchTransform?
     public var device: Device
-    /// Called after each epoch with (epoch, epochs, mean loss, training accuracy).
+    /// Called after each epoch with (epoch, epochs, mean loss, training accuracy); in a
+    /// data-parallel run the figures cover every rank's images.
     public var onEpoch: ((Int, Int, Double, Double) -> Void)?
+    /// The process group of a data-parallel run; nil for one process.
+    public var dataParallel: DataParallel?
 
     public init(settings: ClassifierSettings, normalization: Normalization, transform: BatchTransform? = nil,
                 device: Device = .cpu, onEpoch: ((Int, Int, Double, Double) -> Void)? = nil) {
@@ -100,42 +112,63 @@ public struct ClassifierTrainer {
         guard data.count > 0 else { throw GDAError("cannot train a classifier on an empty dataset") }
         let initGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-init"))
         let model = try ClassifierNet(channels: data.channels, size: data.height, classes: data.classCount,
-                                      generator: initGenerator)
+                                      dropout: settings.dropout, generator: initGenerator)
         let optimizer = Adam(model.parameters(), learningRate: settings.learningRate)
-        let epochs = settings.effectiveEpochs(count: data.count)
+
+        let worldSize = dataParallel?.worldSize ?? 1
+        var global = settings
+        global.batchSize *= worldSize
+        let epochs = global.effectiveEpochs(count: data.count)
+        try dataParallel?.prepare(model, dropout: initGenerator, seed: settings.seed)
+
         model.train()
         for epoch in 0..<epochs {
             let orderGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-order", epoch))
-            let augmentGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-augment", epoch))
+            let augmentGenerator = try Generator(seed: dataParallel?.augmentSeed(settings.seed, epoch: epoch)
+                ?? Seeds.derive(settings.seed, "classifier-augment", epoch))
             let order = try Tensor.randperm(data.count, generator: orderGenerator).scalars(as: Int64.self).map(Int.init)
             var totalLoss = 0.0, correct = 0, seen = 0
-            for start in stride(from: 0, to: order.count, by: settings.batchSize) {
-                let indices = Array(order[start..<Swift.min(start + settings.batchSize, order.count)])
-                var images = try ImageSpace.bytesToUnit(data.imageTensor(indices))
-                if let transform { images = try transform(images, augmentGenerator) }
-                let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std).to(device)
-                let labels = try data.labelTensor(indices).to(device)
-                let result = try Self.step(model: model, optimizer: optimizer, input: input, labels: labels)
-                totalLoss += result.loss * Double(indices.count)
-                correct += result.correct
-                seen += indices.count
+
+            for start in stride(from: 0, to: order.count, by: global.batchSize) {
+                let batch = order[start..<Swift.min(start + global.batchSize, order.count)]
+                let indices = Array(dataParallel?.localPart(of: batch, batchSize: settings.batchSize) ?? batch)
+                optimizer.zeroGrad()
+                // A rank whose slice of a short last batch is empty sends zero gradients.
+                if !indices.isEmpty {
+                    var images = try ImageSpace.bytesToUnit(data.imageTensor(indices))
+                    if let transform { images = try transform(images, augmentGenerator) }
+                    let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std)
+                        .to(device)
+                    let labels = try data.labelTensor(indices).to(device)
+                    // Weighting each rank's mean loss by its share of the global batch makes the
+                    // ranks' averaged gradient that of the global batch's mean loss.
+                    let share = Double(indices.count * worldSize) / Double(batch.count)
+                    let result = try Self.backward(model: model, input: input, labels: labels, lossScale: share)
+                    totalLoss += result.loss * Double(indices.count)
+                    correct += result.correct
+                    seen += indices.count
+                }
+
+                try dataParallel?.averageGradients(of: optimizer.parameters)
+                try optimizer.step()
             }
+            if let dataParallel { (totalLoss, correct, seen) = try dataParallel.sum(totalLoss, correct, seen) }
             onEpoch?(epoch + 1, epochs, totalLoss / Double(seen), Double(correct) / Double(seen))
         }
         model.eval()
         return model
     }
 
-    /// One optimizer step on a prepared batch: forward, cross-entropy, backward and update.
-    /// Returns the batch's mean loss and how many of its images were classified correctly.
-    static func step(model: ClassifierNet, optimizer: Adam, input: Tensor, labels: Tensor) throws
+    /// Forward, cross-entropy and backward on a prepared batch, the loss multiplied by
+    /// `lossScale` before the backward pass. Gradients add to those already accumulated.
+    /// Returns the batch's unscaled mean loss and how many of its images were classified
+    /// correctly.
+    static func backward(model: ClassifierNet, input: Tensor, labels: Tensor, lossScale: Double = 1) throws
         -> (loss: Double, correct: Int)
     {
-        optimizer.zeroGrad()
         let logits = try model(input)
         let loss = try crossEntropy(logits, labels)
-        try loss.backward()
-        try optimizer.step()
+        try (lossScale == 1 ? loss : loss * lossScale).backward()
         let correct = Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
         return (try loss.item(as: Float.self).toDouble, correct)
     }

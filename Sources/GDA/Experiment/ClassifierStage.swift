@@ -28,8 +28,8 @@ public struct ClassifierContext {
         self.device = device
     }
 
-    /// The real subset of a run: the same for every source with the same fraction and seed,
-    /// which is what makes the differences paired.
+    /// Returns the real subset of a run. It is the same for every source with the same fraction
+    /// and seed, which is what makes the differences paired.
     public func realSubset(fraction: Double, seed: Int) -> Dataset {
         train.stratifiedSubset(fraction: fraction, seed: Seeds.derive(baseSeed, "real-subset", seed,
                                                                       Int((fraction * 1e9).rounded())))
@@ -73,7 +73,7 @@ public struct ClassifierContext {
                                    seconds: Date().timeIntervalSince(started))
     }
 
-    /// A classifier trained on one GAN's synthetic pool alone, scored on the real test set.
+    /// Trains a classifier on one GAN's synthetic pool alone and scores it on the real test set.
     public func runSyntheticOnly(model: String, seed: Int) throws -> ClassifierRunResult {
         let started = Date()
         guard var pool = syntheticPools[model], pool.count > 0 else {

@@ -66,7 +66,7 @@ public final class DomainNetwork: FeatureNetwork {
         return DomainNetwork(model: model, normalization: normalization, testAccuracy: accuracy, device: device)
     }
 
-    /// A name for the cached file that changes whenever the data or settings change.
+    /// Returns a name for the cached file that changes whenever the data or settings change.
     static func cacheKey(dataset: String, train: Dataset, settings: ClassifierSettings, limit: Int) -> String {
         let safeName = dataset.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
         var description = "\(dataset)|\(train.count)|\(train.channels)x\(train.height)x\(train.width)|\(limit)|"

@@ -9,7 +9,7 @@ public final class Experiment {
     public let run: RunFolder
     let log: @Sendable (String) -> Void
     let device: Device
-    /// Where the domain network is cached between runs.
+    /// The folder that caches the domain network between runs.
     public var cacheFolder = Catalog.cacheFolder
 
     // Loaded on demand and shared by the stages.
@@ -27,8 +27,9 @@ public final class Experiment {
         self.device = device
     }
 
-    /// Runs every stage that is not yet done, in order.
-    public func execute() throws {
+    /// Runs every stage that is not yet done, in order. With `stopBeforeClassify` it stops
+    /// before Set 3, so that sweep workers (`gda experiment classify`) can share its runs.
+    public func execute(stopBeforeClassify: Bool = false) throws {
         if config.threads > 0 { Torch.threads = config.threads }
         try run.write(config.encoded(), to: "config.json")
         try stage("data") { try loadData() }
@@ -43,6 +44,7 @@ public final class Experiment {
         for model in config.gan.models {
             try stage("label-\(model)") { try label(model) }
         }
+        if stopBeforeClassify { return }
         try stage("classify") { try classify() }
         try stage("report") { try report() }
         try run.markFinished()

@@ -29,7 +29,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
 
     /// Set 1: the generators.
     public struct GANSection: Codable, Sendable, Equatable {
-        /// Which generators to train, out of cgan and madgan.
+        /// The generators to train: cgan, madgan or both.
         public var models = ["cgan", "madgan"]
         /// Train on a stratified subset of this many real images; 0 means all.
         public var limit = 6000
@@ -64,7 +64,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
 
     /// Set 3: classifiers on mixes of real and synthetic data.
     public struct ClassifierSection: Codable, Sendable, Equatable {
-        /// Fractions of the real training set (stratified) each classifier sees.
+        /// Fractions of the real training set (stratified) that each classifier trains on.
         public var realFractions = [0.01, 0.05]
         /// Synthetic images per real image.
         public var syntheticRatios = [1.0]
@@ -93,7 +93,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
 // MARK: - Profiles
 
 extension ExperimentConfig {
-    /// The built-in profiles: `quick` (Fashion-MNIST in minutes on two cores), `thesis`
+    /// Returns a built-in profile: `quick` (Fashion-MNIST in minutes on two cores), `thesis`
     /// (full-size runs) and `tiny` (a few hundred images, for tests).
     public static func profile(_ name: String) throws -> ExperimentConfig {
         var config = ExperimentConfig()
@@ -188,7 +188,7 @@ extension ExperimentConfig {
 
     static let baseKey = CodingUserInfoKey(rawValue: "gda.base-config")!
 
-    /// The JSON written into a run: every key with its resolved value.
+    /// Encodes the JSON written into a run: every key with its resolved value.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

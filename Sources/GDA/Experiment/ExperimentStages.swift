@@ -60,8 +60,8 @@ extension Experiment {
 
     func classifierResultPath(_ spec: ClassifierRunSpec) -> String { "results/classify/\(spec.id).json" }
 
-    /// Runs every classifier of the grid whose result is not yet on disk; each result is
-    /// written atomically as soon as its run ends, so a killed run loses at most one.
+    /// Runs every classifier of the grid whose result is not yet on disk. Each result is written
+    /// atomically as soon as its run ends, so a killed experiment loses at most the run in progress.
     func classify(worker: Int = 0, of workers: Int = 1) throws {
         let context = try classifierContext()
         let specs = ClassifierGrid.share(ClassifierGrid.runs(config.classifiers), worker: worker, of: workers)
@@ -77,18 +77,18 @@ extension Experiment {
                 + "(\(decimal(result.seconds, 1)) s, about \(decimal(remaining, 0)) s left)")
         }
         if config.classifiers.syntheticOnly {
-            for model in config.gan.models {
+            // These runs are shared out as the grid's are: every workers-th one.
+            let syntheticOnly = config.gan.models.flatMap { model in (0..<config.classifiers.seeds).map { (model, $0) } }
+            for (offset, (model, seed)) in syntheticOnly.enumerated() where offset % workers == worker {
                 guard let pool = context.syntheticPools[model], pool.count > 0 else {
                     log("classify: \(model) kept no labelled images, so it has no synthetic-only classifier")
                     continue
                 }
-                for seed in 0..<config.classifiers.seeds {
-                    let path = "results/synthetic-only/\(model)-s\(seed).json"
-                    guard !run.exists(path) else { continue }
-                    let result = try context.runSyntheticOnly(model: model, seed: seed)
-                    try run.writeJSON(result, to: path)
-                    log("classify: \(model) alone, seed \(seed): accuracy \(decimal(result.scores.accuracy))")
-                }
+                let path = "results/synthetic-only/\(model)-s\(seed).json"
+                guard !run.exists(path) else { continue }
+                let result = try context.runSyntheticOnly(model: model, seed: seed)
+                try run.writeJSON(result, to: path)
+                log("classify: \(model) alone, seed \(seed): accuracy \(decimal(result.scores.accuracy))")
             }
         }
     }

@@ -78,6 +78,12 @@ extension Experiment {
             log("\(model): final " + final.sorted { $0.key < $1.key }.map { "\($0.key) \(decimal($0.value))" }
                 .joined(separator: ", "))
         }
+        if kind == .cgan {
+            // How often the domain classifier assigns a generated image to the class it was asked for.
+            let samples = try generator.sample(count: config.gan.metricSamples, seed: Seeds.derive(config.seed, "class-agreement"))
+            final["class_agreement"] = try Self.classAgreement(samples, network: network, device: device)
+            log("\(model): the domain classifier assigns \(decimal(final["class_agreement"] ?? 0)) of the samples to their requested class")
+        }
         var summary = ExperimentSummary.GAN(model: model, sampleGrid: latestGrid(model),
                                             gridRows: kind == .madgan ? "generator" : "class",
                                             curves: try epochCurves(model), final: final)
@@ -101,6 +107,16 @@ extension Experiment {
         try run.writeJSON(summary, to: "results/gan-\(model).json")
     }
 
+    /// Returns the fraction of cGAN samples that `network` assigns to the class each was generated for.
+    public static func classAgreement(_ samples: SampleBatch, network: DomainNetwork, device: Device) throws -> Double {
+        guard let labels = samples.labels, !labels.isEmpty else { return .nan }
+        let probabilities = try network.model.probabilities(bytes: samples.images, normalization: network.normalization,
+                                                            device: device)
+        let predicted = try probabilities.argmax(dim: 1).scalars(as: Int64.self)
+        let matches = zip(predicted, labels).filter { $0 == Int64($1) }.count
+        return Double(matches) / Double(labels.count)
+    }
+
     func metricName(_ name: String) throws -> MetricName {
         guard let metric = try MetricName.parseList(name).first else {
             throw GDAError.config("unknown metric '\(name)'")
@@ -108,7 +124,7 @@ extension Experiment {
         return metric
     }
 
-    /// The newest per-epoch sample grid, relative to the run folder.
+    /// Returns the newest per-epoch sample grid, relative to the run folder.
     func latestGrid(_ model: String) -> String? {
         let folder = "\(ganFolder(model))/samples"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

@@ -2,10 +2,13 @@ import Foundation
 import Torch
 
 /// A run folder: its lock, its `state.json` of finished stages, and atomic writes of its
-/// files. One process at a time may write to a run; a second one is refused.
+/// files. One process at a time may write to a run; a second one is refused. Sweep workers
+/// instead share the folder: each writes only its own result files, never `state.json`.
 public final class RunFolder {
     public let path: String
     private let lockDescriptor: Int32
+    /// Whether this process holds the shared lock of a sweep worker.
+    public let isShared: Bool
     private var state: State
 
     /// Finished stages with their durations, in the order they finished.
@@ -16,9 +19,12 @@ public final class RunFolder {
         var finished = false
     }
 
-    /// Opens (creating it if needed) the run folder at `path` and takes its lock.
-    public init(_ path: String, create: Bool) throws {
+    /// Opens (creating it if needed) the run folder at `path` and takes its lock: an
+    /// exclusive one, or with `shared` one that other sharing workers may hold at the same
+    /// time while no exclusive holder can.
+    public init(_ path: String, create: Bool, shared: Bool = false) throws {
         self.path = path
+        isShared = shared
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         let exists = manager.fileExists(atPath: path, isDirectory: &isFolder)
@@ -33,7 +39,7 @@ public final class RunFolder {
                 throw GDAError("cannot create run folder \(path): \(error.localizedDescription)")
             }
         }
-        lockDescriptor = try Self.lock(path)
+        lockDescriptor = try Self.lock(path, shared: shared)
         let statePath = "\(path)/state.json"
         if let data = manager.contents(atPath: statePath) {
             do {
@@ -51,20 +57,22 @@ public final class RunFolder {
         close(lockDescriptor)
     }
 
-    /// Takes an exclusive lock on RUN/.lock, held until the process ends or this object goes.
-    private static func lock(_ path: String) throws -> Int32 {
+    /// Takes a lock on RUN/.lock, held until the process ends or this object goes.
+    private static func lock(_ path: String, shared: Bool) throws -> Int32 {
         let lockPath = "\(path)/.lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else {
             throw GDAError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        if flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
             close(descriptor)
             throw GDAError.config("run folder \(path) is in use by another gda process (pid \(owner)); "
                 + "wait for it to finish or choose another --out")
         }
+        // Sharing workers leave the file to the exclusive holders, whose pid it names.
+        guard !shared else { return descriptor }
         ftruncate(descriptor, 0)
         let pid = "\(getpid())\n"
         _ = pid.withCString { Glibc.write(descriptor, $0, strlen($0)) }
@@ -93,6 +101,7 @@ public final class RunFolder {
     }
 
     private func saveState() throws {
+        precondition(!isShared, "a sweep worker sharing \(path) must not write state.json")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try write(encoder.encode(state), to: "state.json")

@@ -23,7 +23,7 @@ public struct SyntheticLabeling {
         self.device = device
     }
 
-    /// What labelling produced.
+    /// The labelled set and its yield.
     public struct Outcome {
         public var dataset: Dataset
         public var drawn: Int

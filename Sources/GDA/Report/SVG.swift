@@ -18,7 +18,7 @@ public enum SVG {
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
-    /// A line chart with axes, ticks, a legend and optional interval bars. `logX` puts x on a
+    /// Draws a line chart with axes, ticks, a legend and optional interval bars. `logX` puts x on a
     /// base-10 log scale (for real-data fractions).
     public static func lineChart(title: String, xLabel: String, yLabel: String, series: [Series],
                                  logX: Bool = false, integerX: Bool = false, width: Int = 560,
@@ -82,7 +82,7 @@ public enum SVG {
         return svg + "</svg>"
     }
 
-    /// A heat map of a count or rate matrix with row and column labels and the value in
+    /// Draws a heat map of a count or rate matrix with row and column labels and the value in
     /// each cell.
     public static func heatMap(title: String, rows: [String], columns: [String], values: [[Double]],
                                rowAxis: String, columnAxis: String, cell: Int = 34) -> String {
@@ -140,7 +140,7 @@ public enum SVG {
         return values
     }
 
-    /// A tick label with enough decimals to tell ticks `step` apart.
+    /// Formats a tick label with enough decimals to tell ticks `step` apart.
     static func label(_ value: Double, step: Double) -> String {
         guard step > 0, step.isFinite, value.isFinite else { return label(value) }
         let decimals = Swift.max(0, Swift.min(8, Int(ceil(-log10(step) - 1e-9)) + (step / pow(10, floor(log10(step))) == 2.5 ? 1 : 0)))

@@ -29,28 +29,38 @@ public final class GANTrainer {
     let dataset: Dataset
     let objective: GANObjective
     let batches: DataLoader
+    /// The process group of a data-parallel run; nil for one process.
+    public let dataParallel: DataParallel?
 
-    /// Starts a new run in `folder`, which must not hold a run already.
-    public convenience init(config: GANConfig, dataset: Dataset, folder: String) throws {
+    /// Starts a new run in `folder`, which must not hold a run already. In a data-parallel
+    /// run only rank 0 checks and writes the folder.
+    public convenience init(config: GANConfig, dataset: Dataset, folder: String,
+                            dataParallel: DataParallel? = nil) throws {
         var config = config
         config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         config.classNames = dataset.classNames
         let configPath = "\(folder)/config.json"
-        guard !FileManager.default.fileExists(atPath: configPath) else {
+        let writes = dataParallel?.isLeader ?? true
+        guard !writes || !FileManager.default.fileExists(atPath: configPath) else {
             throw GDAError.config("\(folder) already contains a run; continue it with 'gda train --resume \(folder)' or choose another --out")
         }
         try config.validate()
         try Self.checkSize(dataset, config)
-        try Self.makeFolders(folder)
-        try GANCheckpoint.wrap { try AtomicFile.write(try config.json(), to: configPath) }
-        try self.init(config: config, dataset: dataset, folder: folder, state: try GANState(config: config))
+        if writes {
+            try Self.makeFolders(folder)
+            try GANCheckpoint.wrap { try AtomicFile.write(try config.json(), to: configPath) }
+            try RunWorldSize.record(dataParallel?.worldSize ?? 1, folder: folder)
+        }
+        try self.init(config: config, dataset: dataset, folder: folder, state: try GANState(config: config),
+                      dataParallel: dataParallel)
     }
 
     /// Continues the run in `folder` from its newest checkpoint, or from the start when it
     /// has none. `dataset` must be the run's training set (same images in the same order).
-    public convenience init(resuming folder: String, dataset: Dataset) throws {
+    public convenience init(resuming folder: String, dataset: Dataset, dataParallel: DataParallel? = nil) throws {
         let config = try GANConfig.read("\(folder)/config.json")
         try config.validate()
+        try RunWorldSize.check(dataParallel?.worldSize ?? 1, folder: folder)
         let shape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         guard shape == config.imageShape, dataset.classNames == config.classNames else {
             throw GDAError.config("the dataset (\(shape), \(dataset.classCount) classes) differs from the run's (\(config.imageShape), \(config.classCount) classes)")
@@ -63,23 +73,29 @@ public final class GANTrainer {
         guard state.position.batch < max(batchCount, 1) else {
             throw GDAError.config("the checkpoint stopped at batch \(state.position.batch) of an epoch, the dataset has \(batchCount) batches per epoch: it is not the run's training set")
         }
-        try Self.makeFolders(folder)
+        if dataParallel?.isLeader ?? true { try Self.makeFolders(folder) }
         // NOTE: records written after the newest checkpoint by the stopped process stay in
         // metrics.jsonl and its event file, so those steps appear twice after a resume.
-        try self.init(config: config, dataset: dataset, folder: folder, state: state)
+        try self.init(config: config, dataset: dataset, folder: folder, state: state, dataParallel: dataParallel)
     }
 
-    private init(config: GANConfig, dataset: Dataset, folder: String, state: GANState) throws {
+    private init(config: GANConfig, dataset: Dataset, folder: String, state: GANState,
+                 dataParallel: DataParallel?) throws {
         try Self.checkSize(dataset, config)
         self.folder = folder
         self.config = config
         self.dataset = dataset
         self.state = state
+        self.dataParallel = dataParallel
         objective = GANObjective(config: config)
         batches = DataLoader(dataset: dataset, batchSize: config.batchSize, shuffle: true, dropLast: true,
-                             seed: Seeds.derive(config.seed, "gan-data-order"), space: .gan,
-                             device: state.device)
-        sink = MultiSink([try TensorBoardSink(folder: folder), try JSONLinesSink(path: "\(folder)/metrics.jsonl")])
+                             seed: Seeds.derive(config.seed, "gan-data-order"),
+                             shard: dataParallel?.shard ?? (0, 1), space: .gan, device: state.device)
+        let writes = dataParallel?.isLeader ?? true
+        sink = writes
+            ? MultiSink([try TensorBoardSink(folder: folder), try JSONLinesSink(path: "\(folder)/metrics.jsonl")])
+            : MultiSink([])
+        try dataParallel?.prepare(state)
     }
 
     private static func checkSize(_ dataset: Dataset, _ config: GANConfig) throws {
@@ -101,7 +117,11 @@ public final class GANTrainer {
     /// The run's position in steps and in the data order.
     public var position: TrainingPosition { state.position }
 
-    /// Batches per epoch; the last partial batch of an epoch is dropped.
+    /// Whether this process writes the run's files: always, except on ranks other than 0.
+    var writesFiles: Bool { dataParallel?.isLeader ?? true }
+
+    /// Batches per epoch (per rank in a data-parallel run); the last partial batch of an
+    /// epoch is dropped.
     public var batchesPerEpoch: Int { batches.batchCount }
 
     /// Steps of the whole run: `config.steps`, else epochs × batches per epoch.
@@ -136,7 +156,7 @@ public final class GANTrainer {
                 if epochDone { try finishEpoch(&meter) }
                 if state.position.step - lastSaved >= config.checkpointEvery || state.position.step == stopStep {
                     try sink.flush()
-                    try GANCheckpoint.save(state, run: folder)
+                    if writesFiles { try GANCheckpoint.save(state, run: folder) }
                     lastSaved = state.position.step
                 }
                 if epochDone { break }
@@ -174,6 +194,7 @@ public final class GANTrainer {
                                                       labels: classLabels)
         state.discriminatorOptimizer.zeroGrad()
         try outcome.loss.backward()
+        try dataParallel?.averageGradients(of: state.discriminatorOptimizer.parameters)
         try state.discriminatorOptimizer.step()
         let lossD = try outcome.loss.item(as: Double.self)
         try checkFinite(lossD, "loss/d")
@@ -192,6 +213,7 @@ public final class GANTrainer {
             let loss = try objective.generatorLoss(state.discriminator, fake: fake, labels: classLabels)
             state.generatorOptimizer.zeroGrad()
             try loss.backward()
+            try dataParallel?.averageGradients(of: state.generatorOptimizer.parameters)
             try state.generatorOptimizer.step()
             lossG = try loss.item(as: Double.self)
             try checkFinite(lossG ?? .nan, "loss/g")
@@ -225,12 +247,13 @@ public final class GANTrainer {
     private func finishEpoch(_ meter: inout StepMeter) throws {
         let epoch = state.position.epoch + 1
         let step = state.position.step
+        try dataParallel?.synchronizeBatchNorm(state)
         // The epoch's last steps go out even when they fill less than a logging interval.
         if let means = meter.drain() {
             for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: step) }
         }
         try writeGrid(name: String(format: "epoch-%03d", epoch))
-        if let epochEnd {
+        if let epochEnd, writesFiles {
             let values = try epochEnd(epoch, try currentGenerator())
             for (tag, value) in values.sorted(by: { $0.key < $1.key }) {
                 try sink.scalar(tag: tag, value: value, step: step)
@@ -242,8 +265,10 @@ public final class GANTrainer {
         state.position.batch = 0
     }
 
-    /// Writes `samples/NAME.png` from the fixed grid noise and sends it to the sink.
+    /// Writes `samples/NAME.png` from the fixed grid noise and sends it to the sink; only
+    /// the process that writes the run's files does.
     private func writeGrid(name: String) throws {
+        guard writesFiles else { return }
         let generator = try TrainedGenerator(config: config, model: state.samplingGenerator,
                                              step: state.position.step)
         defer { state.samplingGenerator.train() }

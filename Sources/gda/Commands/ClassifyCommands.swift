@@ -17,12 +17,16 @@ let classifyCommands: [Command] = [
               --real-fraction F       fraction of the real training set, in (0, 1] (default 1)
               --synthetic DIR         labelled synthetic set (an IDX folder as 'gda label' writes)
               --synthetic-ratio R     synthetic images per real image (default 1)
-              --augment POLICY        traditional augmentation policy for every batch (default none)
+              --augment POLICY        traditional augmentation of every batch: none, digits, fashion,
+                                      cifar10, auto or default (the dataset's); default none
               --epochs N              passes over the training set (default 10)
               --min-steps N           optimizer steps to take at least (default 0)
               --batch-size N          batch size (default 64)
               --seed S                seed of the subset, the initial weights and the batch order (default 0)
               --device DEV            cpu, cuda or cuda:N (default cpu)
+
+            Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
+            and step; rank 0 alone evaluates and writes RUN (see docs/distributed.md).
             """) { arguments in
         guard let dataset = arguments.string("dataset") else {
             throw UsageError("--dataset is required", hint: "gda classify --help")
@@ -37,10 +41,12 @@ let classifyCommands: [Command] = [
         settings.minimumSteps = try arguments.int("min-steps", range: 0...10_000_000) ?? 0
         settings.batchSize = try arguments.int("batch-size", range: 1...65536) ?? settings.batchSize
         settings.seed = UInt64(try arguments.int("seed", range: 0...Int.max) ?? 0)
-        let device = try parseDevice(arguments.string("device"))
+        let deviceName = arguments.string("device")
         try arguments.finish()
 
-        let run = try RunFolder(out, create: true)
+        let parallel = try joinDataParallel()
+        let device = try parseDevice(deviceName.map { rankDevice($0, parallel) })
+        let run = parallel?.isLeader ?? true ? try RunFolder(out, create: true) : nil
         let train = try DatasetSource.load(dataset, split: .train)
         let test = try DatasetSource.load(dataset, split: .test)
         var data = train.stratifiedSubset(fraction: fraction, seed: Seeds.derive(settings.seed, "real-subset"))
@@ -57,22 +63,51 @@ let classifyCommands: [Command] = [
             data = data.appending(drawn)
         }
         settings.augmentPolicy = policy
-        let transform: BatchTransform? = nil
+        let transform = try policy.map { name -> BatchTransform in
+            let resolved = name == "default" ? AugmentPolicy.defaultName(forDataset: dataset, channels: train.channels) : name
+            return try AugmentPolicy.named(resolved, channels: train.channels).batchTransform
+        }
         let progress = ProgressPrinter(label: "classifier")
-        let trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
+        var trainer = ClassifierTrainer(settings: settings, normalization: normalization, transform: transform,
                                         device: device) { epoch, epochs, loss, accuracy in
+            guard run != nil else { return }
             progress.line(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
         }
+        trainer.dataParallel = parallel
         let started = Date()
         let model = try trainer.train(data)
+        guard let run else {
+            try finishWithDigest(try ParameterDigest.of([model]), parallel)
+            return 0
+        }
         let predictions = try model.predict(test, normalization: normalization, device: device)
+        let metrics = try ClassifierMetrics.compute(labels: predictions.labels, predictions: predictions.predicted,
+                                                    probabilities: predictions.probabilities, classCount: train.classCount)
         try model.save(to: run.file("checkpoints/classifier.safetensors"), normalization: normalization)
-        let correct = zip(predictions.labels, predictions.predicted).filter { $0 == $1 }.count
-        print(String(format: "accuracy %.4f on %d test images in %.1f s", Double(correct) / Double(test.count), test.count,
-                     Date().timeIntervalSince(started)))
+        try run.writeJSON(ClassifyResult(dataset: dataset, realFraction: fraction, trainCount: data.count,
+                                         synthetic: synthetic, syntheticRatio: synthetic == nil ? 0 : ratio, augment: policy,
+                                         settings: settings, metrics: metrics, seconds: Date().timeIntervalSince(started)),
+                          to: "results/classifier.json")
+        print("accuracy \(decimal(metrics.accuracy)), balanced accuracy \(decimal(metrics.balancedAccuracy)), "
+            + "macro F1 \(decimal(metrics.macro.f1)), expected calibration error "
+            + "\(metrics.expectedCalibrationError.map { decimal($0) } ?? "n/a") on \(test.count) test images")
+        if parallel != nil { try finishWithDigest(try ParameterDigest.of([model]), parallel) }
         return 0
     },
 ]
+
+/// The record `gda classify` writes to RUN/results/classifier.json.
+struct ClassifyResult: Codable {
+    var dataset: String
+    var realFraction: Double
+    var trainCount: Int
+    var synthetic: String?
+    var syntheticRatio: Double
+    var augment: String?
+    var settings: ClassifierSettings
+    var metrics: ClassifierMetrics
+    var seconds: Double
+}
 
 /// Parses --device; nil means cpu. CUDA is loaded on request.
 func parseDevice(_ text: String?) throws -> Device {

@@ -64,13 +64,19 @@ let evaluateCommands: [Command] = [
         }
         let results = try MetricSuite().evaluate(network: network, real: batches(real.imageTensor(Array(0..<real.count))),
                                                  fake: batches(candidates), metrics: metrics) { progress.line("warning: \($0)") }
-        let width = results.values.keys.map(\.count).max() ?? 0
-        for (name, value) in results.values.sorted(by: { $0.key < $1.key }) {
+        var values = results.values
+        if let generator, generator.config.model == .cgan, let domain = network as? DomainNetwork {
+            // How often the domain classifier assigns a generated image to its requested class.
+            values["class_agreement"] = try Experiment.classAgreement(try generator.sample(count: count, seed: seed),
+                                                                      network: domain, device: device)
+        }
+        let width = values.keys.map(\.count).max() ?? 0
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
             print("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(decimal(value))")
         }
         guard let folder, let generator else { return 0 }
         let report = EvaluateResult(features: features, samples: count, seed: seed, step: generator.step,
-                                    values: results.values, warnings: results.warnings)
+                                    values: values, warnings: results.warnings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileManager.default.createDirectory(atPath: "\(folder)/results", withIntermediateDirectories: true)
@@ -146,8 +152,8 @@ struct EvaluateResult: Codable {
     var warnings: [String]
 }
 
-/// The domain network the quick profile uses for this dataset (cached), or another member of
-/// the same family with a different seed.
+/// Loads (or trains and caches) the domain network the quick profile uses for this dataset, or
+/// another member of the same family with a different seed.
 func standardDomainNetwork(dataset: String, train: Dataset, test: Dataset, device: Device, member: Int? = nil,
                            log: @escaping (String) -> Void) throws -> DomainNetwork {
     let section = try ExperimentConfig.profile("quick").domain

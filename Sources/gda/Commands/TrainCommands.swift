@@ -31,7 +31,12 @@ let trainCommands: [Command] = [
               --label-smoothing X   one-sided smoothing of the real targets (default 0)
               --log-every N         steps between metric records (default 10)
               --resume RUN          continue RUN from its newest checkpoint
-            """) { arguments in
+              --sync-batchnorm      in a distributed run, average BatchNorm running statistics
+                                    over the ranks after every epoch (default: per rank)
+
+            Launched by torchrun or srun it trains data-parallel, --batch-size images per rank
+            and step; see docs/distributed.md.
+            """, flags: ["sync-batchnorm"]) { arguments in
         try runTrain(&arguments)
     },
     Command(["sample"], summary: "Write images sampled from a trained GAN run",
@@ -61,9 +66,10 @@ let trainCommands: [Command] = [
 // MARK: - gda train
 
 private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
+    let batchNormSync: BatchNormSync = try arguments.flag("sync-batchnorm") ? .epochAverage : .perRank
     if let folder = arguments.string("resume") {
         try arguments.finish()
-        return try resume(folder)
+        return try resume(folder, batchNormSync: batchNormSync)
     }
     guard let modelName = arguments.positionals.first else {
         throw UsageError("gda train needs a model: cgan, madgan or dcgan", hint: "gda train --help")
@@ -113,19 +119,22 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     var early = config
     early.sharedBlocks = min(sharedBlocks ?? 1, GANArchitecture.generatorBlockCount(.colour32) - 1)
     try early.validate()
+    let parallel = try joinDataParallel(batchNormSync: batchNormSync)
+    config.device = rankDevice(config.device, parallel)
     try prepareDevice(config.device)
     let dataset = try trainingSet(config)
     // The shape is known only now: its default shared-block count may differ.
     config.imageShape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
     config.sharedBlocks = sharedBlocks ?? GANArchitecture.generatorBlockCount(config.imageShape) - 1
-    let trainer = try GANTrainer(config: config, dataset: dataset, folder: folder)
+    let trainer = try GANTrainer(config: config, dataset: dataset, folder: folder, dataParallel: parallel)
     return try run(trainer, starting: "training \(modelName) on \(dataset.count) \(datasetName) images into \(folder)")
 }
 
-private func resume(_ folder: String) throws -> Int32 {
+private func resume(_ folder: String, batchNormSync: BatchNormSync) throws -> Int32 {
     let config = try GANConfig.read("\(folder)/config.json")
-    try prepareDevice(config.device)
-    let trainer = try GANTrainer(resuming: folder, dataset: try trainingSet(config))
+    let parallel = try joinDataParallel(batchNormSync: batchNormSync)
+    try prepareDevice(rankDevice(config.device, parallel))
+    let trainer = try GANTrainer(resuming: folder, dataset: try trainingSet(config), dataParallel: parallel)
     guard trainer.position.step < trainer.totalSteps else {
         print("\(folder): finished already (\(trainer.totalSteps) steps)")
         return 0
@@ -135,12 +144,20 @@ private func resume(_ folder: String) throws -> Int32 {
 
 private func run(_ trainer: GANTrainer, starting message: String) throws -> Int32 {
     let total = trainer.totalSteps
-    writeError("gda train: \(message): \(total) steps, \(trainer.batchesPerEpoch) batches per epoch")
-    trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: total,
-                                        completed: trainer.position.step)
+    let parallel = trainer.dataParallel
+    let leads = parallel?.isLeader ?? true
+    if leads {
+        let ranks = parallel.map { " on each of \($0.worldSize) ranks" } ?? ""
+        writeError("gda train: \(message): \(total) steps, \(trainer.batchesPerEpoch) batches per epoch\(ranks)")
+        trainer.progress = ProgressReporter(label: trainer.config.model.rawValue, total: total,
+                                            completed: trainer.position.step)
+    }
     try trainer.train()
-    print("\(trainer.folder): \(trainer.position.step) steps; generator in "
-        + "\(trainer.folder)/checkpoints/generator.safetensors")
+    if leads {
+        print("\(trainer.folder): \(trainer.position.step) steps; generator in "
+            + "\(trainer.folder)/checkpoints/generator.safetensors")
+    }
+    try finishWithDigest(try trainer.parameterDigest(), parallel)
     return 0
 }
 

@@ -23,8 +23,8 @@ import Testing
         // Magic 0x00000803 (uint8, rank 3), then dimensions 1, 0, 28.
         let images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 28]
         let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 1, 0]
-        FileManager.default.createFile(atPath: folder + "/train-images-idx3-ubyte", contents: Data(images))
-        FileManager.default.createFile(atPath: folder + "/train-labels-idx1-ubyte", contents: Data(labels))
+        _ = FileManager.default.createFile(atPath: folder + "/train-images-idx3-ubyte", contents: Data(images))
+        _ = FileManager.default.createFile(atPath: folder + "/train-labels-idx1-ubyte", contents: Data(labels))
         #expect(throws: GDAError.self) { try DatasetSource.load("idx:\(folder)", split: .train) }
     }
 }
