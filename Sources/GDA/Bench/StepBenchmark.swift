@@ -170,3 +170,25 @@ private final class ClassifierBenchmarkRunner: BenchmarkRunner {
         try optimizer.step()
     }
 }
+
+// MARK: - Operator call overhead
+
+/// Time per operator call through gda's generic `Op` path on one-element tensors, where the
+/// kernel's own work is negligible: `a + b`, a 3×3-kernel convolution's argument list
+/// (`Tensor.reshape` with a shape) and `Tensor.shape`.
+public enum DispatchBenchmark {
+    public static func run(calls: Int) throws -> [(name: String, nanoseconds: Double)] {
+        let a = try Tensor([Float(1)]), b = try Tensor([Float(2)])
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            for _ in 0..<Swift.min(calls, 1000) { try body() }
+            let started = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<calls { try body() }
+            return Double(DispatchTime.now().uptimeNanoseconds - started) / Double(calls)
+        }
+        return [
+            ("add (2 tensors)", try time { _ = try a + b }),
+            ("reshape (tensor, int list)", try time { _ = try a.reshape([1, 1]) }),
+            ("shape (no operator)", time { _ = a.shape }),
+        ]
+    }
+}

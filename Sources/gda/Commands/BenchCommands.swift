@@ -25,6 +25,14 @@ let benchCommands: [Command] = [
             throw UsageError("MODEL is required: one of \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))",
                              hint: "gda bench --help")
         }
+        if name == "dispatch" {
+            let calls = try arguments.int("calls", range: 1...100_000_000) ?? 200_000
+            try arguments.finish(maximumPositionals: 1)
+            for (label, nanoseconds) in try DispatchBenchmark.run(calls: calls) {
+                print(String(format: "dispatch %@ ns_per_call=%.0f", label, nanoseconds))
+            }
+            return 0
+        }
         guard let model = BenchModel(rawValue: name) else {
             throw UsageError("unknown model '\(name)'; expected one of "
                 + BenchModel.allCases.map(\.rawValue).joined(separator: ", "), hint: "gda bench --help")
@@ -36,9 +44,18 @@ let benchCommands: [Command] = [
         options.warmup = try arguments.int("warmup", range: 0...1_000_000) ?? options.warmup
         let threads = try arguments.int("threads", range: 1...1024)
         let profile = try arguments.flag("profile")
+        let leverName = arguments.string("ab")
         try arguments.finish(maximumPositionals: 1)
 
         if let threads { Torch.threads = threads }
+        if let leverName {
+            guard let lever = BenchLever(rawValue: leverName) else {
+                throw UsageError("unknown setting '\(leverName)' for --ab; expected one of "
+                    + BenchLever.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            print(try LeverComparison.run(options, lever: lever).line)
+            return 0
+        }
         let benchmark = try StepBenchmark(options)
         print(try benchmark.run().line)
         if profile {
