@@ -59,7 +59,12 @@ public final class Conv2d: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try LayerOps.conv2d(.tensor(input), .tensor(weight), bias.map { .tensor($0) } ?? .none,
+        if let output = try ConvolutionKernels.convolution(input, weight: weight, bias: bias, stride: stride,
+                                                           padding: padding, groups: groups) {
+            return output
+        }
+        return try LayerOps.conv2d(.tensor(try ConvolutionKernels.oneDNNInput(input)), .tensor(weight),
+                                   bias.map { .tensor($0) } ?? .none,
                             .ints([stride, stride]), .ints([padding, padding]), .ints([1, 1]),
                             .int(groups))
     }
@@ -87,7 +92,12 @@ public final class ConvTranspose2d: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try LayerOps.convTranspose2d(.tensor(input), .tensor(weight), bias.map { .tensor($0) } ?? .none,
+        if let output = try ConvolutionKernels.transposedConvolution(
+            input, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups) {
+            return output
+        }
+        return try LayerOps.convTranspose2d(.tensor(try ConvolutionKernels.oneDNNInput(input)), .tensor(weight),
+                                            bias.map { .tensor($0) } ?? .none,
                                      .ints([stride, stride]), .ints([padding, padding]), .ints([0, 0]),
                                      .int(groups), .ints([1, 1]))
     }
