@@ -42,7 +42,9 @@ ct_module ct_module_load(const char *path, int device_type, int device_index) {
     try {
         c10::Device device(static_cast<c10::DeviceType>(device_type),
                            static_cast<c10::DeviceIndex>(device_index));
-        auto module = torch::jit::load(path, device);
+        // The *.debug_pkl source maps are skipped: they only improve error messages, and a
+        // damaged one crashed libtorch 2.15's SourceRangeDeserializer (a null dereference).
+        auto module = torch::jit::load(path, device, /*load_debug_files=*/false);
         module.eval();
         ct_set_error_message("");
         return new ct_module_s{std::move(module)};

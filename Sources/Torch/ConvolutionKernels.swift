@@ -11,22 +11,21 @@ enum ConvolutionKernelOps {
 /// The choice between oneDNN and libtorch's native (im2col and matrix product) kernels for
 /// 2-D convolutions on the CPU.
 ///
-/// `aten::conv2d` sends every float32 CPU convolution to oneDNN, which is the faster choice
-/// for wide layers but several times slower where one side of the convolution has only 1
-/// or 3 channels. Measured with libtorch 2.15 on one thread of an AMD EPYC, batch 64, CPU
-/// milliseconds per forward and backward pass (oneDNN, native):
+/// `aten::conv2d` sends every float32 CPU convolution to oneDNN, the faster choice for wide
+/// layers. Where one side of a convolution has 1 to 3 channels, oneDNN is slower for the
+/// products that produce that thin side: a transposed convolution's output, and a
+/// convolution's input gradient. In the DCGAN training step of `gda bench` (batch 64, one
+/// thread of an AMD EPYC, libtorch 2.15), milliseconds per step (oneDNN, native): the last
+/// generator layer, transposed 64→1, forward 5.8, 0.9; the first discriminator layer,
+/// 1→64, forward and backward over its three calls, 7.6, 5.0. A convolution with one input
+/// channel whose input needs no gradient (the classifier's first layer, the
+/// discriminator's first layer on real or detached images) is as fast or faster in
+/// oneDNN.
 ///
-/// - 3×3 convolution 1→32 on 28×28, weight gradient only: 9.7, 2.8;
-/// - 4×4 stride-2 convolution 1→64 on 28×28, input gradient only: 5.3, 1.9;
-/// - 4×4 stride-2 convolution 3→64 on 32×32, input gradient only: 9.0, 5.4, but weight
-///   gradient only: 3.5, 6.3;
-/// - 4×4 stride-2 transposed convolution 64→1 on 14×14, both gradients: 5.7, 2.9; 64→3 on
-///   16×16: 10.7, 6.5.
-///
-/// Hence the native kernels run convolutions with 1 input channel, convolutions with up to
-/// 3 input channels whose input needs a gradient, and transposed convolutions with up to
-/// 3 output channels, when they have one group and run on the CPU in float32. The two
-/// kernels agree to float32 rounding, not bit for bit.
+/// Hence the native kernels run convolutions with up to 3 input channels whose input needs
+/// a gradient, and transposed convolutions with up to 3 output channels, when they have one
+/// group and run on the CPU in float32. The two kernels agree to float32 rounding, not bit
+/// for bit.
 public enum ConvolutionKernels {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var nativeEnabled = true
@@ -82,7 +81,7 @@ public enum ConvolutionKernels {
               input.dtype == .float32
         else { return nil }
         let shape = weight.shape  // (C_out, C_in, k, k)
-        guard shape[1] == 1 || (shape[1] <= 3 && input.requiresGrad) else { return nil }
+        guard shape[1] <= 3, input.requiresGrad else { return nil }
         return try ConvolutionKernelOps.slowConv2d(
             .tensor(try input.contiguous()), .tensor(weight), .ints([shape[2], shape[3]]),
             bias.map { .tensor($0) } ?? .none, .ints([stride, stride]), .ints([padding, padding]))

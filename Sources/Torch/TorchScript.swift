@@ -6,6 +6,11 @@ public final class ScriptModule: @unchecked Sendable {
     let handle: ct_module
 
     public init(contentsOf path: String, device: Device = .cpu) throws {
+        do {
+            try TorchScriptCheck.check(path)
+        } catch let error as TorchError {
+            throw TorchError("cannot load TorchScript file \(path): \(error.message)")
+        }
         guard let handle = ct_module_load(path, device.typeCode, device.index) else {
             throw TorchError.last("cannot load TorchScript file \(path)").singleLine()
         }

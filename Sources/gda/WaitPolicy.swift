@@ -2,7 +2,10 @@ import Foundation
 import Torch
 
 /// Command groups whose work is mostly libtorch kernels, where OpenMP's wait policy matters.
-let computeCommandGroups: Set<String> = ["train", "sample", "classify", "evaluate", "label", "experiment", "bench"]
+/// `doctor` is among them so that it shows the policy the others run with.
+let computeCommandGroups: Set<String> = [
+    "train", "sample", "classify", "evaluate", "label", "experiment", "bench", "doctor",
+]
 
 /// Restarts the process with `OMP_WAIT_POLICY=PASSIVE` when the user set neither that nor
 /// `GOMP_SPINCOUNT` and libtorch runs more than one intra-op thread; returns otherwise.

@@ -7,12 +7,15 @@ public enum BenchLever: String, CaseIterable, Sendable {
     case nativeConvolutions = "native-conv"
     /// `ConvolutionKernels.channelsLastForOneDNN`.
     case channelsLast = "channels-last"
+    /// `InPlaceActivations.enabled`.
+    case inPlace = "in-place"
 
     /// Turns the setting on or off.
     func set(_ on: Bool) {
         switch self {
         case .nativeConvolutions: ConvolutionKernels.preferNativeForFewChannels = on
         case .channelsLast: ConvolutionKernels.channelsLastForOneDNN = on
+        case .inPlace: InPlaceActivations.enabled = on
         }
     }
 
@@ -21,6 +24,7 @@ public enum BenchLever: String, CaseIterable, Sendable {
         switch self {
         case .nativeConvolutions: ConvolutionKernels.preferNativeForFewChannels
         case .channelsLast: ConvolutionKernels.channelsLastForOneDNN
+        case .inPlace: InPlaceActivations.enabled
         }
     }
 }

@@ -63,4 +63,36 @@ let benchCommands: [Command] = [
         }
         return 0
     },
+    Command(["bench", "epoch"], summary: "Time one real training epoch against its steps alone",
+            usage: """
+            Usage: gda bench epoch MODEL [--dataset NAME] [--limit N] [--batch N] [--generators K]
+                                         [--augment POLICY] [--threads N]
+
+            Trains MODEL (dcgan, cgan, madgan or classifier) for one epoch on --dataset
+            (default fashion-mnist), a stratified subset of --limit images (default 6400), in a
+            temporary run folder, and prints the epoch's wall-clock time, the time of its
+            training steps alone and the difference as a share of the latter: data loading,
+            logging, sample grids and checkpoints. --augment applies a traditional
+            augmentation policy to classifier batches.
+            """) { arguments in
+        guard let name = arguments.positionals.first, let model = BenchModel(rawValue: name) else {
+            throw UsageError("MODEL must be one of \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))",
+                             hint: "gda bench epoch --help")
+        }
+        let datasetName = arguments.string("dataset") ?? "fashion-mnist"
+        let limit = try arguments.int("limit", range: 2...10_000_000) ?? 6400
+        let batch = try arguments.int("batch", range: 2...65536) ?? 64
+        let generators = try arguments.int("generators", range: 1...1000) ?? 10
+        let augment = arguments.string("augment")
+        let threads = try arguments.int("threads", range: 1...1024)
+        try arguments.finish(maximumPositionals: 1)
+
+        if let threads { Torch.threads = threads }
+        let full = try DatasetSource.load(datasetName, split: .train)
+        let dataset = limit < full.count ? full.stratifiedSubset(count: limit, seed: 0) : full
+        let report = try EpochBenchmark.run(model: model, dataset: dataset, batch: batch, generators: generators,
+                                            augmentPolicy: augment)
+        print(report.line)
+        return 0
+    },
 ]
