@@ -22,7 +22,7 @@ After each trial the script checks that:
   names an existing checkpoint), every safetensors file, every PNG, and every TensorBoard
   event file record by record with its CRC-32C checks; no temporary file is left;
 - metrics.jsonl holds the reference's (step, tag, value) records, no more and no fewer,
-  timing records aside.
+  timing records aside, and samples/ holds the reference's grids.
 
 It prints one JSON object with the counts and exits 1 when a check fails.
 """
@@ -62,7 +62,7 @@ def run_to_end(gda, arguments):
 
 
 def checkpoint_event(folder, known):
-    """Returns True once RUN/checkpoints holds a file name not in `known`."""
+    """Returns True once RUN/checkpoints contains a file name not in `known`."""
     try:
         names = set(os.listdir(folder))
     except FileNotFoundError:
@@ -102,6 +102,9 @@ def start_and_kill(gda, arguments, run, rng, reference_seconds, counts):
     process.wait()
     counts["kills"] += 1
     counts[f"kills_{kind}"] += 1
+    # A temporary file left behind means the kill landed inside an atomic write.
+    if os.path.isdir(checkpoints) and any(".tmp-" in name for name in os.listdir(checkpoints)):
+        counts["kills_inside_write"] += 1
     return False
 
 
@@ -199,6 +202,10 @@ def check_run(run, reference):
             problems.append(f"{run}/metrics.jsonl: records differ from the reference's")
     except Exception as error:  # noqa: BLE001
         problems.append(f"{run}: config.json or metrics.jsonl does not parse: {error}")
+    samples = sorted(os.listdir(os.path.join(run, "samples")))
+    expected_samples = sorted(os.listdir(os.path.join(reference, "samples")))
+    if samples != expected_samples:
+        problems.append(f"{run}/samples: {samples}, the reference has {expected_samples}")
     latest = pathlib.Path(run, "checkpoints", "latest").read_text().strip()
     if not pathlib.Path(run, "checkpoints", latest).is_file():
         problems.append(f"{run}/checkpoints/latest names {latest}, which is missing")
@@ -223,8 +230,8 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="gda-kill-")
     os.makedirs(work, exist_ok=True)
     rng = random.Random(args.seed)
-    counts = {"trials": 0, "kills": 0, "kills_time": 0, "kills_checkpoint": 0, "finished_before_kill": 0,
-              "resumes": 0, "problems": []}
+    counts = {"trials": 0, "kills": 0, "kills_time": 0, "kills_checkpoint": 0, "kills_inside_write": 0,
+              "finished_before_kill": 0, "resumes": 0, "problems": []}
     try:
         reference = os.path.join(work, "reference")
         started = time.monotonic()

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Checks a TorchScript file's container before libtorch reads it, so that a damaged file
-/// cannot make libtorch allocate what its headers claim. libtorch (2.15) sizes buffers from
-/// the zip directory's record sizes, from the lengths of pickled strings and from pickle memo
-/// indices; a file of 2 KB with one string length set to 0xFFFFFFFF made it allocate 4 GiB
-/// before failing.
+/// cannot make libtorch allocate what its headers claim. libtorch 2.15 sizes buffers from the
+/// zip directory's record sizes, from the lengths of pickled strings and from pickle memo
+/// indices. A 2 KB file with one string length set to 0xFFFFFFFF made it allocate 4 GiB before
+/// failing.
 ///
 /// The check is structural only: every record must lie inside the file with consistent
 /// sizes, and in each pickle record every length must fit the bytes that follow it and every

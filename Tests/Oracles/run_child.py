@@ -2,9 +2,14 @@
 
 Usage: run_child.py [--fsize BYTES] [--timeout SECONDS] [--cwd DIR] -- COMMAND [ARG...]
 
-Prints one JSON object: status (the exit status, or null when a signal ended the child),
-signal (the signal number or null), timed_out, maxrss_kb (the child's peak resident set size,
-from wait4), seconds, stdout and stderr (decoded as UTF-8 with replacement).
+Prints one JSON object with these keys:
+
+- status: the exit status, or null when a signal ended the child;
+- signal: the signal number, or null;
+- timed_out, seconds;
+- maxrss_kb: the child's peak resident set size, from getrusage(RUSAGE_CHILDREN) once the
+  child is reaped (this script starts no other child);
+- stdout and stderr, decoded as UTF-8 with replacement.
 
 --fsize sets RLIMIT_FSIZE in the child and ignores SIGXFSZ there, so a write past the limit
 fails with EFBIG instead of killing the process: a full disk as one process sees it.

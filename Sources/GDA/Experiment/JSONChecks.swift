@@ -1,9 +1,9 @@
 import Foundation
 
-/// Checks on JSON config files that Foundation's parsers leave out: repeated keys, which
-/// JSONSerialization and JSONDecoder resolve silently (the last one wins), and numbers that do
-/// not fit the field they are decoded into, which JSONDecoder reports as "not valid JSON" with
-/// no key (seen with Swift 6.3's Foundation on Linux).
+/// Checks on JSON config files that Foundation's parsers leave out. JSONSerialization and
+/// JSONDecoder resolve repeated keys silently (the last one wins). JSONDecoder reports a number
+/// that does not fit its field as "not valid JSON" with no key (seen with Swift 6.3's
+/// Foundation on Linux).
 enum JSONChecks {
     /// Returns the dotted path of the first key that appears twice in one object, as in
     /// `gan.epochs`, or nil. `data` must be JSON that JSONSerialization accepts.

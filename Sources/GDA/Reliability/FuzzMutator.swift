@@ -67,7 +67,8 @@ public struct FuzzMutator {
         }
     }
 
-    /// A position, inside a header field two times in three when the target names fields.
+    /// Returns a position, inside a header field two times in three when the target names
+    /// fields.
     private mutating func position(in bytes: [UInt8]) -> Int {
         let inFields = fields.filter { $0.lowerBound < bytes.count }
         if !inFields.isEmpty, Int.random(in: 0..<3, using: &random) < 2,

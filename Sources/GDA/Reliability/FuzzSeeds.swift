@@ -27,7 +27,7 @@ enum FuzzSeeds {
     /// Returns `bytes` gzip-compressed (zlib's deflate with a gzip wrapper, level 1).
     static func gzip(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
-        // windowBits 15 + 16 asks deflate for a gzip header and trailer.
+        // windowBits 15 + 16 makes deflate write a gzip header and trailer.
         guard deflateInit2_(&stream, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                             Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
         defer { deflateEnd(&stream) }
@@ -193,7 +193,7 @@ enum FuzzSeeds {
     }
 
     /// JSON tokens that reach edge cases: numbers past every integer type, fractions, null,
-    /// nesting, escapes and the keys the configs know.
+    /// nesting, escapes and the given config keys.
     static func jsonDictionary(keys: [String]) -> [[UInt8]] {
         let tokens = [
             "0", "-1", "1", "2.5", "1e309", "-1e309", "1e-400", "9223372036854775807", "9223372036854775808",

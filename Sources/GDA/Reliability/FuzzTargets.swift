@@ -1,7 +1,7 @@
 import Foundation
 import Torch
 
-/// How one fuzz case ended.
+/// The outcome of one fuzz case.
 public enum FuzzOutcome: Equatable, Sendable {
     /// The parser read the input without error.
     case accepted
@@ -92,7 +92,7 @@ public final class FuzzTarget {
 
 // MARK: - The targets
 
-/// The parsers `gda fuzz` knows, each built on demand in a scratch folder.
+/// The parsers `gda fuzz` covers, each built on demand in a scratch folder.
 public enum FuzzTargets {
     public static let names = [
         "idx", "idx-gz", "gzip", "cifar10", "png", "folder", "tar", "safetensors", "experiment-config",
@@ -175,7 +175,7 @@ public enum FuzzTargets {
         }
     }
 
-    /// A two-class image folder whose second class holds the case as its PNG.
+    /// Builds a two-class image folder whose second class contains the case as its PNG.
     private static func folderTarget(_ folder: String) throws -> FuzzTarget {
         let root = "\(folder)/images"
         for name in ["a", "b"] {
@@ -227,8 +227,8 @@ public enum FuzzTargets {
         }
     }
 
-    /// A real DCGAN checkpoint restored into one training state again and again. Most edits
-    /// go to the 8-byte length and the JSON header in front of the tensor data.
+    /// Builds a target that restores a real DCGAN checkpoint into one training state again and
+    /// again. Most edits go to the 8-byte length and the JSON header in front of the tensor data.
     private static func checkpointTarget(_ folder: String) throws -> FuzzTarget {
         var config = GANConfig(model: .dcgan, dataset: "mnist")
         config.batchSize = 8

@@ -1,9 +1,9 @@
 import Foundation
 
 extension GANConfig {
-    /// Upper bounds on the settings that size memory: the same ranges `gda train` accepts
-    /// on its command line, so that a `config.json` edited by hand (or damaged) cannot ask for
-    /// a billion generators or a batch of 2^40 images before anything checks it.
+    /// Upper bounds on the settings that size memory, the same ranges `gda train` accepts on its
+    /// command line. A `config.json` edited by hand or damaged cannot then request a billion
+    /// generators or a batch of 2^40 images.
     static var limits: [(name: String, keyPath: KeyPath<GANConfig, Int>, range: ClosedRange<Int>)] { [
         ("batch size", \.batchSize, 2...65536),
         ("generators", \.generators, 1...1000),

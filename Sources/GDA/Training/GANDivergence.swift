@@ -2,12 +2,12 @@ import Foundation
 import Torch
 
 /// A GAN run stopped because a loss or a weight stopped being finite. The newest checkpoint
-/// on disk was written before it and holds finite weights, since a checkpoint is never written
-/// from weights that are not finite.
+/// on disk was written before it and contains finite weights, since a checkpoint is never
+/// written from weights that are not finite.
 public struct DivergenceError: Error, CustomStringConvertible, Sendable {
     /// The step that produced the value, counted from 1.
     public let step: Int
-    /// What stopped being finite: `loss/d`, `loss/g` or a weight such as
+    /// The quantity that stopped being finite: `loss/d`, `loss/g` or a weight such as
     /// `generator.trunk.0.weight`.
     public let quantity: String
     public let value: Double
@@ -22,7 +22,7 @@ public struct DivergenceError: Error, CustomStringConvertible, Sendable {
 
 extension GANState {
     /// Returns the name and a non-finite value of the first weight or buffer (of the
-    /// generator, the discriminator or the moving average) that holds a NaN or an infinity, or
+    /// generator, the discriminator or the moving average) that contains a NaN or an infinity, or
     /// nil. Buffers count because batch-norm running statistics can overflow while the losses,
     /// computed with batch statistics, stay finite, and the generator samples with them.
     func firstNonFiniteWeight() throws -> (name: String, value: Double)? {

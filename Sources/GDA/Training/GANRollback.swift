@@ -11,7 +11,7 @@ import Torch
 public enum GANRollback {
     public static let factor = 10.0
 
-    /// The rollbacks recorded in `folder/rollbacks.jsonl`.
+    /// Returns the number of rollbacks recorded in `folder/rollbacks.jsonl`.
     public static func count(_ folder: String) -> Int {
         guard let text = try? String(contentsOfFile: "\(folder)/rollbacks.jsonl", encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").count

@@ -168,6 +168,11 @@ public final class GANTrainer {
                     if let means = meter.drain() {
                         for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
                     }
+                    if state.position.step == totalSteps && state.position.batch > 0 {
+                        // The run ends inside an epoch: one more grid shows the final weights.
+                        // It goes out before the last checkpoint, which a resume never repeats.
+                        try writeGrid(name: String(format: "step-%06d", state.position.step))
+                    }
                     try sink.flush()
                     if writesFiles { try GANCheckpoint.save(state, run: folder) }
                     lastSaved = state.position.step
@@ -177,10 +182,6 @@ public final class GANTrainer {
         }
         if let means = meter.drain() {
             for (tag, value) in means { try sink.scalar(tag: tag, value: value, step: state.position.step) }
-        }
-        if state.position.step == totalSteps && state.position.batch > 0 {
-            // The run ends inside an epoch: one more grid shows the final weights.
-            try writeGrid(name: String(format: "step-%06d", state.position.step))
         }
         try sink.flush()
         progress?.finish()

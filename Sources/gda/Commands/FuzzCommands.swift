@@ -37,7 +37,8 @@ let fuzzCommands: [Command] = [
 
 // MARK: - Crash and hang reports
 
-/// What a signal handler or the watchdog may read: atomics and C strings made before the run.
+/// State that a signal handler or the watchdog may read: atomics and C strings made before
+/// the run.
 private let currentTarget = Atomic<Int>(-1)
 private let currentCase = Atomic<Int>(-1)
 private let caseStartNanoseconds = Atomic<UInt64>(0)

@@ -2,7 +2,7 @@ import Foundation
 import GDA
 
 /// Creates `folder` and its parents for an output option such as `--out`, naming the folder
-/// in the error when a file stands in the way or the disk refuses.
+/// in the error when a file is in the way or the creation fails.
 func makeOutputFolder(_ folder: String, for option: String = "--out") throws {
     do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -2,8 +2,9 @@ import Foundation
 import GDA
 import Torch
 
-/// What `gda train` does when a loss or weight stops being finite: stop (exit status 1) or
-/// roll back to the newest checkpoint with a smaller learning rate, a bounded number of times.
+/// The action `gda train` takes when a loss or weight stops being finite: stop (exit status 1)
+/// or roll back to the newest checkpoint with a smaller learning rate, a bounded number of
+/// times.
 struct DivergencePolicy {
     var rollback: Bool
     var maximumRollbacks: Int

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 import Torch
 
-/// Bad input given to the built `gda` as a user gives it: each run must exit with status 2
-/// (usage or config) or 1 (a failed run) after one error line that names the file, and a bad
+/// Bad input given to the built `gda` as a user gives it. Each run must exit with status 2
+/// (usage or config) or 1 (a failed run) after one error line that names the file. A bad
 /// header must not make the process allocate what it claims.
 @Suite("gda on bad input", .serialized)
 struct CommandFailureTests {

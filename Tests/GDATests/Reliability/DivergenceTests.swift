@@ -74,7 +74,9 @@ struct DivergenceTests {
         var rate = 1e30
         for record in records {
             let rates = try #require(record["learning_rate"] as? [Double])
-            #expect(rates.count == 2 && close(rates[0], rate) && close(rates[1], rate / 10), "\(record)")
+            try #require(rates.count == 2, "\(record)")
+            #expect(close(rates[0], rate), "\(record)")
+            #expect(close(rates[1], rate / 10), "\(record)")
             rate /= 10
         }
         #expect(close(try GANConfig.read("\(run)/config.json").learningRate, rate))

@@ -6,8 +6,8 @@ import Torch
 
 /// Every parser against the committed corpus of bad inputs that
 /// scripts/fixtures/make_hostile.py writes: each case must end in a thrown `GDAError` or
-/// `TorchError` (never a crash) whose message names the file or folder and says what was
-/// wrong; the valid controls of each corpus must load.
+/// `TorchError` (never a crash) whose message names the file or folder and the problem. The
+/// valid controls of each corpus must load.
 @Suite("hostile inputs")
 struct HostileInputTests {
     @Test("idx files and folders") func idx() throws { try HostileCorpus.run("idx") }

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Two real `gda` processes on one run folder: the second exits with status 2 and names the
-/// first one's process id; once the first is killed, the kernel releases the lock.
+/// first one's process id. Once the first is killed, the kernel releases the lock.
 @Suite("run folder locks", .serialized)
 struct RunLockTests {
     /// Starts `gda arguments` in the background, output discarded.

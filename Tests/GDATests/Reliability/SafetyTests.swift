@@ -23,7 +23,8 @@ struct SafetyTests {
         for (file, line) in lines {
             let code = line.trimmingCharacters(in: .whitespaces)
             guard !code.hasPrefix("//") else { continue }
-            for pattern in ["pickle", "torch::load(", "torch.load(", "pickle_load", "torch::serialize"] {
+            // libtorch's pickle readers; TorchScriptCheck only scans pickle bytes, it unpickles nothing.
+            for pattern in ["torch::load(", "torch.load(", "pickle_load", "Unpickler", "unpickle(", "torch::serialize"] {
                 #expect(!code.contains(pattern), "\(file): \(code)")
             }
             // TorchScript files carry code: one C entry point loads them, called from one Swift type.
