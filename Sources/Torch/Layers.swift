@@ -59,7 +59,12 @@ public final class Conv2d: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try LayerOps.conv2d(.tensor(input), .tensor(weight), bias.map { .tensor($0) } ?? .none,
+        if let output = try ConvolutionKernels.convolution(input, weight: weight, bias: bias, stride: stride,
+                                                           padding: padding, groups: groups) {
+            return output
+        }
+        return try LayerOps.conv2d(.tensor(try ConvolutionKernels.oneDNNInput(input)), .tensor(weight),
+                                   bias.map { .tensor($0) } ?? .none,
                             .ints([stride, stride]), .ints([padding, padding]), .ints([1, 1]),
                             .int(groups))
     }
@@ -87,7 +92,12 @@ public final class ConvTranspose2d: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try LayerOps.convTranspose2d(.tensor(input), .tensor(weight), bias.map { .tensor($0) } ?? .none,
+        if let output = try ConvolutionKernels.transposedConvolution(
+            input, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups) {
+            return output
+        }
+        return try LayerOps.convTranspose2d(.tensor(try ConvolutionKernels.oneDNNInput(input)), .tensor(weight),
+                                            bias.map { .tensor($0) } ?? .none,
                                      .ints([stride, stride]), .ints([padding, padding]), .ints([0, 0]),
                                      .int(groups), .ints([1, 1]))
     }
@@ -198,16 +208,36 @@ public final class Unflatten: Module {
 }
 
 public final class ReLU: Module {
-    public override func forward(_ input: Tensor) throws -> Tensor { try input.relu() }
+    /// Whether forward overwrites its input, as `nn.ReLU(inplace=True)` does; only for an
+    /// input that nothing else reads afterwards.
+    public let inPlace: Bool
+
+    public init(inPlace: Bool = false) {
+        self.inPlace = inPlace
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        inPlace && InPlaceActivations.enabled ? try InPlaceActivations.relu_(.tensor(input)) : try input.relu()
+    }
 }
 
 public final class LeakyReLU: Module {
     public let slope: Double
-    public init(_ slope: Double = 0.01) {
+    /// Whether forward overwrites its input, as `nn.LeakyReLU(inplace=True)` does; only for
+    /// an input that nothing else reads afterwards.
+    public let inPlace: Bool
+
+    public init(_ slope: Double = 0.01, inPlace: Bool = false) {
         self.slope = slope
+        self.inPlace = inPlace
         super.init()
     }
-    public override func forward(_ input: Tensor) throws -> Tensor { try input.leakyRelu(slope) }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        inPlace && InPlaceActivations.enabled
+            ? try InPlaceActivations.leakyRelu_(.tensor(input), .double(slope)) : try input.leakyRelu(slope)
+    }
 }
 
 public final class Tanh: Module {

@@ -68,6 +68,7 @@ func main() async -> Int32 {
         print(command.usage)
         return 0
     }
+    if computeCommandGroups.contains(command.path[0]) { restartWithPassiveWaitIfNeeded() }
     do {
         var arguments = try Arguments(rest, command: name, flags: command.flags.union(["help"]))
         return try await command.run(&arguments)

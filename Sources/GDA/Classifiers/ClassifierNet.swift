@@ -24,14 +24,15 @@ public final class ClassifierNet: Module {
         var side = size
         let blocks = size >= 32 ? [32, 64, 128] : [32, 64]
         for outputs in blocks {
-            layers += [try Conv2d(width, outputs, kernel: 3, padding: 1, generator: generator), ReLU(), MaxPool2d(2)]
+            layers += [try Conv2d(width, outputs, kernel: 3, padding: 1, generator: generator), ReLU(inPlace: true),
+                       MaxPool2d(2)]
             width = outputs
             side /= 2
         }
         layers.append(Flatten())
         features = Sequential(layers)
-        hidden = Sequential(try Linear(width * side * side, Self.featureDimension, generator: generator), ReLU(),
-                            Dropout(dropout, generator: generator))
+        hidden = Sequential(try Linear(width * side * side, Self.featureDimension, generator: generator),
+                            ReLU(inPlace: true), Dropout(dropout, generator: generator))
         head = try Linear(Self.featureDimension, classes, generator: generator)
         super.init()
         registerModule("features", features)

@@ -140,14 +140,12 @@ public struct ClassifierTrainer {
                     let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std)
                         .to(device)
                     let labels = try data.labelTensor(indices).to(device)
-                    let logits = try model(input)
-                    let loss = try crossEntropy(logits, labels)
                     // Weighting each rank's mean loss by its share of the global batch makes the
                     // ranks' averaged gradient that of the global batch's mean loss.
                     let share = Double(indices.count * worldSize) / Double(batch.count)
-                    try (share == 1 ? loss : loss * share).backward()
-                    totalLoss += try loss.item(as: Float.self).toDouble * Double(indices.count)
-                    correct += Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
+                    let result = try Self.backward(model: model, input: input, labels: labels, lossScale: share)
+                    totalLoss += result.loss * Double(indices.count)
+                    correct += result.correct
                     seen += indices.count
                 }
 
@@ -159,6 +157,20 @@ public struct ClassifierTrainer {
         }
         model.eval()
         return model
+    }
+
+    /// Forward, cross-entropy and backward on a prepared batch, the loss multiplied by
+    /// `lossScale` before the backward pass. Gradients add to those already accumulated.
+    /// Returns the batch's unscaled mean loss and how many of its images were classified
+    /// correctly.
+    static func backward(model: ClassifierNet, input: Tensor, labels: Tensor, lossScale: Double = 1) throws
+        -> (loss: Double, correct: Int)
+    {
+        let logits = try model(input)
+        let loss = try crossEntropy(logits, labels)
+        try (lossScale == 1 ? loss : loss * lossScale).backward()
+        let correct = Int(try logits.argmax(dim: 1).eq(labels).sum().item(as: Int64.self))
+        return (try loss.item(as: Float.self).toDouble, correct)
     }
 }
 

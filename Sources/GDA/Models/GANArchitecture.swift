@@ -95,14 +95,14 @@ public enum GANArchitecture {
         let (channels, base) = widths(shape)
         let flat = channels[0] * base * base
         var blocks: [[Module]] = [[
-            try Linear(inputs, flat, generator: generator), try BatchNorm(flat), ReLU(),
+            try Linear(inputs, flat, generator: generator), try BatchNorm(flat), ReLU(inPlace: true),
             Unflatten([channels[0], base, base]),
         ]]
         for (input, output) in zip(channels, channels.dropFirst()) {
             blocks.append([
                 try ConvTranspose2d(input, output, kernel: 4, stride: 2, padding: 1,
                                     generator: generator),
-                try BatchNorm(output), ReLU(),
+                try BatchNorm(output), ReLU(inPlace: true),
             ])
         }
         blocks.append([
@@ -123,12 +123,12 @@ public enum GANArchitecture {
         var layers: [Module] = [
             try Conv2d(shape.channels + extraInputs, ascending[0], kernel: 4, stride: 2, padding: 1,
                        generator: generator),
-            LeakyReLU(0.2),
+            LeakyReLU(0.2, inPlace: true),
         ]
         for (input, output) in zip(ascending, ascending.dropFirst()) {
             layers += [
                 try Conv2d(input, output, kernel: 4, stride: 2, padding: 1, generator: generator),
-                try BatchNorm(output), LeakyReLU(0.2),
+                try BatchNorm(output), LeakyReLU(0.2, inPlace: true),
             ]
         }
         layers.append(Flatten())

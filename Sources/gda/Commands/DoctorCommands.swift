@@ -19,6 +19,7 @@ let doctorCommands: [Command] = [
         }
         print("devices: \(devices.joined(separator: ", "))")
         print("threads: \(Torch.threads)")
+        print("OpenMP wait policy: \(ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] ?? "libgomp default")")
         print("cache: \(Catalog.cacheFolder)")
         for name in Catalog.names {
             if let folder = Catalog.locate(name) {
