@@ -51,8 +51,9 @@ extern "C" {
 
 int ct_profiler_start(int record_shapes) {
     return guarded(-1, [&] {
-        // Kineto logs its start and stop, and on a machine without a GPU a failed device
-        // query, to standard error unless told otherwise; level 6 is above its highest.
+        // Kineto writes its start and stop, and on a machine without a GPU a failed device
+        // query, to standard error. Level 6, above its highest, silences that unless the
+        // user set KINETO_LOG_LEVEL.
         setenv("KINETO_LOG_LEVEL", "6", 0);
         impl::ProfilerConfig config(impl::ProfilerState::KINETO, record_shapes != 0);
         std::set<impl::ActivityType> activities{impl::ActivityType::CPU};

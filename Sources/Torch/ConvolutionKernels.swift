@@ -14,10 +14,15 @@ enum ConvolutionKernelOps {
 /// `aten::conv2d` sends every float32 CPU convolution to oneDNN, the faster choice for wide
 /// layers. Where one side of a convolution has 1 to 3 channels, oneDNN is slower for the
 /// products that produce that thin side: a transposed convolution's output, and a
-/// convolution's input gradient. In the DCGAN training step of `gda bench` (batch 64, one
-/// thread of an AMD EPYC, libtorch 2.15), milliseconds per step (oneDNN, native): the last
-/// generator layer, transposed 64→1, forward 5.8, 0.9; the first discriminator layer,
-/// 1→64, forward and backward over its three calls, 7.6, 5.0. A convolution with one input
+/// convolution's input gradient. Measured in the DCGAN training step of `gda bench` (batch
+/// 64, one thread of an AMD EPYC, libtorch 2.15), in milliseconds per step for oneDNN and
+/// native:
+///
+/// - the last generator layer, transposed 64→1, forward: 5.8 and 0.9;
+/// - the first discriminator layer, 1→64, forward and backward over its three calls: 7.6
+///   and 5.0.
+///
+/// A convolution with one input
 /// channel whose input needs no gradient (the classifier's first layer, the
 /// discriminator's first layer on real or detached images) is as fast or faster in
 /// oneDNN.
@@ -34,9 +39,9 @@ public enum ConvolutionKernels {
     /// Whether oneDNN convolutions on the CPU get their input in channels-last (NHWC) memory
     /// order; false by default. A contiguous (NCHW) input is then copied, and the output
     /// stays channels-last for the layers that follow. Alone, the wide convolutions of the
-    /// reference models ran 10 to 40% faster so, but in whole training steps the copies and
-    /// the element-wise backward passes over mixed memory orders cost more: DCGAN steps took
-    /// 1.2 times as long, classifier steps 1.1 times (`gda bench MODEL --ab channels-last`).
+    /// reference models ran 10 to 40% faster so. In whole training steps, however, the copies
+    /// and the element-wise backward passes over mixed memory orders cost more. DCGAN steps
+    /// took 1.2 times as long, classifier steps 1.1 times (`gda bench MODEL --ab channels-last`).
     public static var channelsLastForOneDNN: Bool {
         get {
             lock.lock()

@@ -12,10 +12,10 @@ let computeCommandGroups: Set<String> = [
 ///
 /// libgomp, the OpenMP runtime of the PyPI torch wheel, reads these variables once, when it
 /// is loaded, so they cannot be changed from inside the process. By default a thread that
-/// finishes its share of a parallel loop spins before it sleeps, and when other processes
-/// keep the cores busy it spins while the thread it waits for is descheduled: 2-thread
-/// training steps on a shared 2-core machine took 3 to 9 times as long as with a passive
-/// policy (measured with `gda bench`). Restarting costs one more process start, about 0.3 s there.
+/// finishes its share of a parallel loop spins before it sleeps. When other processes keep
+/// the cores busy, it spins while the thread it waits for is descheduled. On a shared
+/// 2-core machine, 2-thread training steps took 3 to 9 times as long as with a passive
+/// policy (BENCHMARKS.md). Restarting costs one more process start, about 0.3 s there.
 func restartWithPassiveWaitIfNeeded() {
     #if os(Linux)
     let environment = ProcessInfo.processInfo.environment

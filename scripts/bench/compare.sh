@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares gda's training steps with a plain PyTorch script of the same models on this
-# machine: runs `gda bench MODEL` and the reference step script in turns (5 pairs per model
-# by default), with the same thread count, and prints per model the median images per
+# machine. It runs `gda bench MODEL` and the reference step script in turns (5 pairs per
+# model by default) with the same thread count. Per model it prints the median images per
 # second of each, the median and range of the pairwise ratios gda / PyTorch, and the peak
 # resident memory of each process.
 #
@@ -24,7 +24,7 @@ while (($#)); do
     case $1 in
         --reference) reference=${2:?--reference needs a path}; shift 2 ;;
         --reference=*) reference=${1#--reference=}; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) arguments+=("$1"); shift ;;
     esac
 done

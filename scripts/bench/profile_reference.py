@@ -6,8 +6,8 @@ Usage: profile_reference.py --reference reference_step.py MODEL [--batch 64]
            [--generators 10] [--steps 10] [--threads 1] [--top 20]
 
 Builds the reference script's step for MODEL, runs 5 warm-up steps and --steps timed ones,
-then --steps more under the profiler, and prints the operators with the most self time
-per step with their input shapes, as gda's profile table does. Needs full PyTorch.
+then --steps more under the profiler. Prints the operators with the most self time per
+step with their input shapes, as gda's profile table does. Needs full PyTorch.
 """
 import argparse
 import importlib.util

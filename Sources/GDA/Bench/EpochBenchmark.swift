@@ -9,15 +9,15 @@ public struct EpochReport: Sendable {
     public let epochSeconds: Double
     /// Seconds of the epoch's training steps alone.
     public let stepSeconds: Double
-    /// How `stepSeconds` was measured.
+    /// The source of `stepSeconds`: the trainer's own timer, or a separate benchmark.
     public let stepSource: String
 
     /// The epoch's cost beyond its steps, as a fraction of the steps' time.
     public var overhead: Double { epochSeconds / stepSeconds - 1 }
 
     public var line: String {
-        String(format: "%@ epoch steps=%d epoch_s=%.2f steps_s=%.2f overhead=%.1f%% (%@)", model.rawValue, steps,
-               epochSeconds, stepSeconds, overhead * 100, stepSource)
+        String(format: "%@ epoch steps=%d epoch_s=%.2f steps_s=%.2f overhead=%.1f%% (%@)", model.rawValue,
+               steps, epochSeconds, stepSeconds, overhead * 100, stepSource)
     }
 }
 
@@ -27,7 +27,7 @@ public enum EpochBenchmark {
     /// Trains `model` for one epoch on `dataset` in a temporary run folder, which is deleted.
     ///
     /// GAN epochs log every step's time (the trainer's own timer around each step), so the
-    /// steps' time comes from the same run; the epoch also writes its sample grid, metric
+    /// steps' time comes from the same run. Such an epoch also writes its sample grid, metric
     /// records and final checkpoint. A classifier epoch has no per-step timer, so its steps'
     /// time is the median step of `StepBenchmark` on one fixed batch, timed before and after
     /// the epoch, times the epoch's step count.
@@ -44,7 +44,12 @@ public enum EpochBenchmark {
     private static func ganEpoch(model: BenchModel, dataset: Dataset, batch: Int, generators: Int) throws
         -> EpochReport
     {
-        let ganModel: GANModel = model == .cgan ? .cgan : model == .madgan ? .madgan : .dcgan
+        let ganModel: GANModel
+        switch model {
+        case .cgan: ganModel = .cgan
+        case .madgan: ganModel = .madgan
+        case .dcgan, .classifier: ganModel = .dcgan
+        }
         var config = GANConfig(model: ganModel, dataset: dataset.name)
         config.batchSize = batch
         config.generators = ganModel == .madgan ? generators : 1
@@ -87,7 +92,8 @@ public enum EpochBenchmark {
         let trainer = ClassifierTrainer(settings: settings, normalization: Normalization.of(dataset),
                                         transform: transform)
         let steps = (dataset.count + batch - 1) / batch
-        let probe = try StepBenchmark(StepBenchmarkOptions(model: .classifier, batch: batch, steps: 1, warmup: 0))
+        let probe = try StepBenchmark(
+            StepBenchmarkOptions(model: .classifier, batch: batch, steps: 1, warmup: 0))
         var stepTimes: [Double] = []
         func timeSteps() throws {
             for _ in 0..<10 {

@@ -9,6 +9,8 @@ public enum BenchLever: String, CaseIterable, Sendable {
     case channelsLast = "channels-last"
     /// `InPlaceActivations.enabled`.
     case inPlace = "in-place"
+    /// `ClassifierNet.channelsLast`.
+    case classifierChannelsLast = "classifier-channels-last"
 
     /// Turns the setting on or off.
     func set(_ on: Bool) {
@@ -16,6 +18,7 @@ public enum BenchLever: String, CaseIterable, Sendable {
         case .nativeConvolutions: ConvolutionKernels.preferNativeForFewChannels = on
         case .channelsLast: ConvolutionKernels.channelsLastForOneDNN = on
         case .inPlace: InPlaceActivations.enabled = on
+        case .classifierChannelsLast: ClassifierNet.channelsLast = on
         }
     }
 
@@ -25,6 +28,7 @@ public enum BenchLever: String, CaseIterable, Sendable {
         case .nativeConvolutions: ConvolutionKernels.preferNativeForFewChannels
         case .channelsLast: ConvolutionKernels.channelsLastForOneDNN
         case .inPlace: InPlaceActivations.enabled
+        case .classifierChannelsLast: ClassifierNet.channelsLast
         }
     }
 }

@@ -6,7 +6,7 @@ public enum BenchModel: String, CaseIterable, Sendable {
     case dcgan, cgan, madgan, classifier
 }
 
-/// What one training-step benchmark runs: the model, batch, K, and how many steps.
+/// The settings of one training-step benchmark: the model, batch, K, and step counts.
 public struct StepBenchmarkOptions: Sendable {
     public var model: BenchModel
     public var batch: Int = 64
@@ -50,7 +50,7 @@ public struct StepBenchmarkResult: Sendable {
 /// and update order of a plain PyTorch training script for the same models.
 ///
 /// GAN steps are `GANTrainer`'s step on a real batch drawn once from U(-1, 1) (and, for the
-/// cGAN, labels drawn once); latents are drawn anew each step, as in training. The
+/// cGAN, labels drawn once). Latents are drawn anew each step, as in training. The
 /// classifier step is `ClassifierTrainer`'s: forward, cross-entropy, backward, Adam (lr
 /// 1e-3), then the loss and the count of correct predictions read back.
 public final class StepBenchmark {
@@ -59,10 +59,12 @@ public final class StepBenchmark {
 
     public init(_ options: StepBenchmarkOptions) throws {
         guard options.batch >= 2 else {
-            throw GDAError.config("batch must be at least 2 (batch norm needs two images), found \(options.batch)")
+            throw GDAError.config(
+                "batch must be at least 2 (batch norm needs two images), found \(options.batch)")
         }
         guard options.steps >= 1, options.warmup >= 0 else {
-            throw GDAError.config("steps must be at least 1 and warm-up steps at least 0, found \(options.steps) and \(options.warmup)")
+            throw GDAError.config("steps must be at least 1 and warm-up steps at least 0, found "
+                + "\(options.steps) and \(options.warmup)")
         }
         self.options = options
         switch options.model {

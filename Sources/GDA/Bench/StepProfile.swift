@@ -1,7 +1,7 @@
 import Foundation
 import Torch
 
-/// Where the time of profiled training steps went, by operator and by kind of work.
+/// The time of profiled training steps, broken down by operator and by kind of work.
 public struct StepProfile: Sendable {
     /// Wall-clock seconds of the profiled steps (the profiler's own cost included).
     public let seconds: Double
@@ -9,7 +9,7 @@ public struct StepProfile: Sendable {
     /// Operators by self time, most first, one entry per operator and input shapes.
     public let entries: [Profiler.Entry]
 
-    /// Kinds of work, tried in this order: an operator belongs to the first whose `parts`
+    /// Kinds of work, tried in this order. An operator belongs to the first whose `parts`
     /// has a substring of its lower-cased name, or whose `names` has its name without the
     /// namespace (`aten::t` is `t`). Autograd's engine nodes
     /// (`autograd::engine::evaluate_function: ...`) keep only their own bookkeeping as self
@@ -49,7 +49,7 @@ public struct StepProfile: Sendable {
             + [("other operators", other), ("outside operators", Swift.max(0, seconds - inside))]
     }
 
-    /// A plain-text report: milliseconds per step and shares by category, then the
+    /// Formats a plain-text report: milliseconds per step and shares by category, then the
     /// operators with the most self time, with their input shapes.
     public func report(top: Int = 20) -> String {
         let perStep = 1000 / Double(steps)
@@ -60,13 +60,15 @@ public struct StepProfile: Sendable {
                             seconds * perStep)]
         lines.append("  \(pad("category", 24)) ms/step   share")
         for (name, value) in categorySeconds where value > 0 {
-            lines.append("  \(pad(name, 24))" + String(format: "%8.2f %6.1f%%", value * perStep, 100 * value / seconds))
+            let figures = String(format: "%8.2f %6.1f%%", value * perStep, 100 * value / seconds)
+            lines.append("  \(pad(name, 24))" + figures)
         }
         lines.append("  \(pad("operator (self time)", 48)) calls/step  ms/step  input shapes")
         for entry in entries.prefix(top) {
             let name = entry.name.count > 48 ? String(entry.name.prefix(47)) + "…" : entry.name
-            lines.append("  \(pad(name, 48))" + String(format: "%10.1f %8.2f  ", Double(entry.calls) / Double(steps),
-                                                         entry.selfSeconds * perStep) + entry.shapes)
+            let figures = String(format: "%10.1f %8.2f  ", Double(entry.calls) / Double(steps),
+                                 entry.selfSeconds * perStep)
+            lines.append("  \(pad(name, 48))" + figures + entry.shapes)
         }
         return lines.joined(separator: "\n")
     }

@@ -129,24 +129,40 @@ public struct ClassifierTrainer {
             let order = try Tensor.randperm(data.count, generator: orderGenerator).scalars(as: Int64.self).map(Int.init)
             var totalLoss = 0.0, correct = 0, seen = 0
 
+            var plan: [(slice: Int, indices: [Int])] = []
+            var globalSizes: [Int] = []
             for start in stride(from: 0, to: order.count, by: global.batchSize) {
                 let batch = order[start..<Swift.min(start + global.batchSize, order.count)]
-                let indices = Array(dataParallel?.localPart(of: batch, batchSize: settings.batchSize) ?? batch)
+                let local = dataParallel?.localPart(of: batch, batchSize: settings.batchSize) ?? batch
+                plan.append((plan.count, Array(local)))
+                globalSizes.append(batch.count)
+            }
+            // A background thread prepares and augments the batches two steps ahead. It alone
+            // draws from augmentGenerator, in batch order, so the images are those an inline
+            // loop would make.
+            let (transform, normalization, device) = (transform, normalization, device)
+            let batches = BatchIterator(plan: plan, capacity: 2) { _, indices in
+                try Self.prepareBatch(data, indices: indices, transform: transform, generator: augmentGenerator,
+                                      normalization: normalization, device: device)
+            }
+            defer { batches.stop() }
+
+            for globalSize in globalSizes {
+                guard let prepared = try batches.next() else {
+                    throw GDAError("internal error: the batch producer stopped before the end of the epoch")
+                }
+                let count = prepared.indices.count
                 optimizer.zeroGrad()
                 // A rank whose slice of a short last batch is empty sends zero gradients.
-                if !indices.isEmpty {
-                    var images = try ImageSpace.bytesToUnit(data.imageTensor(indices))
-                    if let transform { images = try transform(images, augmentGenerator) }
-                    let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std)
-                        .to(device)
-                    let labels = try data.labelTensor(indices).to(device)
+                if count > 0 {
                     // Weighting each rank's mean loss by its share of the global batch makes the
                     // ranks' averaged gradient that of the global batch's mean loss.
-                    let share = Double(indices.count * worldSize) / Double(batch.count)
-                    let result = try Self.backward(model: model, input: input, labels: labels, lossScale: share)
-                    totalLoss += result.loss * Double(indices.count)
+                    let share = Double(count * worldSize) / Double(globalSize)
+                    let result = try Self.backward(model: model, input: prepared.images, labels: prepared.labels,
+                                                   lossScale: share)
+                    totalLoss += result.loss * Double(count)
                     correct += result.correct
-                    seen += indices.count
+                    seen += count
                 }
 
                 try dataParallel?.averageGradients(of: optimizer.parameters)
@@ -159,7 +175,21 @@ public struct ClassifierTrainer {
         return model
     }
 
-    /// Forward, cross-entropy and backward on a prepared batch, the loss multiplied by
+    /// Builds one training batch: normalised images (augmented by `transform` when given)
+    /// and int64 labels on `device`. An empty `indices` gives empty tensors and draws nothing
+    /// from `generator`.
+    static func prepareBatch(_ data: Dataset, indices: [Int], transform: BatchTransform?, generator: Generator,
+                             normalization: Normalization, device: Device) throws -> Batch {
+        guard !indices.isEmpty else {
+            return Batch(images: try Tensor.zeros([0]), labels: try Tensor.zeros([0], dtype: .int64), indices: [])
+        }
+        var images = try ImageSpace.bytesToUnit(data.imageTensor(indices))
+        if let transform { images = try transform(images, generator) }
+        let input = try ImageSpace.normalize(images, mean: normalization.mean, std: normalization.std).to(device)
+        return Batch(images: input, labels: try data.labelTensor(indices).to(device), indices: indices)
+    }
+
+    /// Runs forward, cross-entropy and backward on a prepared batch, the loss multiplied by
     /// `lossScale` before the backward pass. Gradients add to those already accumulated.
     /// Returns the batch's unscaled mean loss and how many of its images were classified
     /// correctly.

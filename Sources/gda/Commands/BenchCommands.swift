@@ -22,8 +22,8 @@ let benchCommands: [Command] = [
             See also: gda bench fid.
             """, flags: ["profile"]) { arguments in
         guard let name = arguments.positionals.first else {
-            throw UsageError("MODEL is required: one of \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))",
-                             hint: "gda bench --help")
+            let models = BenchModel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("MODEL is required: one of \(models)", hint: "gda bench --help")
         }
         if name == "dispatch" {
             let calls = try arguments.int("calls", range: 1...100_000_000) ?? 200_000
@@ -76,8 +76,8 @@ let benchCommands: [Command] = [
             augmentation policy to classifier batches.
             """) { arguments in
         guard let name = arguments.positionals.first, let model = BenchModel(rawValue: name) else {
-            throw UsageError("MODEL must be one of \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))",
-                             hint: "gda bench epoch --help")
+            let models = BenchModel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("MODEL must be one of \(models)", hint: "gda bench epoch --help")
         }
         let datasetName = arguments.string("dataset") ?? "fashion-mnist"
         let limit = try arguments.int("limit", range: 2...10_000_000) ?? 6400
