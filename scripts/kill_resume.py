@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Kill a GAN training run at random moments, resume it, and check that nothing was lost.
+"""Kill a training run at random moments, resume it, and check that nothing was lost.
 
-    .venv-test/bin/python scripts/kill_resume.py --gda .build/debug/gda [--trials 20] [--seed 1]
+    .venv-test/bin/python scripts/kill_resume.py --gda .build/debug/gda [--model dcgan|classifier]
+        [--trials 20] [--seed 1]
 
-First an uninterrupted reference run trains into WORK/reference:
+First an uninterrupted reference run trains into WORK/reference, with --model dcgan (the
+default)
 
     gda train dcgan --dataset fashion-mnist --limit 256 --batch-size 16 --steps 40
         --checkpoint-every 5 --seed 1 --out RUN
+
+or with --model classifier
+
+    gda train classifier --dataset fashion-mnist --limit 512 --batch-size 32 --epochs 3
+        --augment fashion --checkpoint-every 5 --seed 1 --out RUN
 
 Then each trial trains the same run into its own folder and kills it with SIGKILL one to
 four times, then resumes it with `gda train --resume RUN` until it finishes. Each kill comes
@@ -16,13 +23,14 @@ runs with OMP_NUM_THREADS=1, which makes CPU training deterministic.
 
 After each trial the script checks that:
 
-- the final step checkpoint and generator.safetensors equal the reference's, tensor by tensor
-  and byte for byte, with the same metadata;
+- the final step checkpoint and generator.safetensors (classifier: classifier.safetensors)
+  equal the reference's, tensor by tensor and byte for byte, with the same metadata; the
+  classifier's files are also compared whole, byte for byte, as is results/classifier.json;
 - every file left in the run parses: config.json, each line of metrics.jsonl, `latest` (which
   names an existing checkpoint), every safetensors file, every PNG, and every TensorBoard
   event file record by record with its CRC-32C checks; no temporary file is left;
-- metrics.jsonl holds the reference's (step, tag, value) records, no more and no fewer,
-  timing records aside, and samples/ holds the reference's grids.
+- for GAN runs, metrics.jsonl holds the reference's (step, tag, value) records, no more and
+  no fewer, timing records aside, and samples/ holds the reference's grids.
 
 It prints one JSON object with the counts and exits 1 when a check fails.
 """
@@ -43,9 +51,16 @@ import numpy as np
 from PIL import Image
 from safetensors import safe_open
 
-TRAIN = ["train", "dcgan", "--dataset", "fashion-mnist", "--limit", "256", "--batch-size", "16", "--steps",
-         "40", "--checkpoint-every", "5", "--seed", "1"]
-FINAL = "step-000040.safetensors"
+# Per model: the training command, and the files in RUN/checkpoints that must equal the
+# reference's.
+RUNS = {
+    "dcgan": (["train", "dcgan", "--dataset", "fashion-mnist", "--limit", "256", "--batch-size", "16", "--steps",
+               "40", "--checkpoint-every", "5", "--seed", "1"],
+              ["step-000040.safetensors", "generator.safetensors"]),
+    "classifier": (["train", "classifier", "--dataset", "fashion-mnist", "--limit", "512", "--batch-size", "32",
+                    "--epochs", "3", "--augment", "fashion", "--checkpoint-every", "5", "--seed", "1"],
+                   ["step-000048.safetensors", "classifier.safetensors"]),
+}
 
 
 def environment():
@@ -172,7 +187,7 @@ def metric_records(path):
     return sorted(records)
 
 
-def check_run(run, reference):
+def check_run(run, reference, model):
     """Returns the problems found in a finished run folder."""
     problems = []
     for root, _, files in os.walk(run):
@@ -197,30 +212,51 @@ def check_run(run, reference):
                     problems.append(problem)
     try:
         json.loads(pathlib.Path(run, "config.json").read_text())
-        records = metric_records(os.path.join(run, "metrics.jsonl"))
-        if records != metric_records(os.path.join(reference, "metrics.jsonl")):
-            problems.append(f"{run}/metrics.jsonl: records differ from the reference's")
     except Exception as error:  # noqa: BLE001
-        problems.append(f"{run}: config.json or metrics.jsonl does not parse: {error}")
-    samples = sorted(os.listdir(os.path.join(run, "samples")))
-    expected_samples = sorted(os.listdir(os.path.join(reference, "samples")))
-    if samples != expected_samples:
-        problems.append(f"{run}/samples: {samples}, the reference has {expected_samples}")
+        problems.append(f"{run}/config.json does not parse: {error}")
+    if model == "classifier":
+        problems += same_bytes(os.path.join(run, "results", "classifier.json"),
+                               os.path.join(reference, "results", "classifier.json"))
+    else:
+        try:
+            records = metric_records(os.path.join(run, "metrics.jsonl"))
+            if records != metric_records(os.path.join(reference, "metrics.jsonl")):
+                problems.append(f"{run}/metrics.jsonl: records differ from the reference's")
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"{run}/metrics.jsonl does not parse: {error}")
+        samples = sorted(os.listdir(os.path.join(run, "samples")))
+        expected_samples = sorted(os.listdir(os.path.join(reference, "samples")))
+        if samples != expected_samples:
+            problems.append(f"{run}/samples: {samples}, the reference has {expected_samples}")
     latest = pathlib.Path(run, "checkpoints", "latest").read_text().strip()
     if not pathlib.Path(run, "checkpoints", latest).is_file():
         problems.append(f"{run}/checkpoints/latest names {latest}, which is missing")
-    for name in (FINAL, "generator.safetensors"):
+    for name in RUNS[model][1]:
         path = os.path.join(run, "checkpoints", name)
         if not os.path.isfile(path):
             problems.append(f"{path}: missing")
             continue
-        problems += same_checkpoint(path, os.path.join(reference, "checkpoints", name))
+        expected = os.path.join(reference, "checkpoints", name)
+        problems += same_checkpoint(path, expected)
+        if model == "classifier":
+            problems += same_bytes(path, expected)
     return problems
+
+
+def same_bytes(path, reference):
+    """Returns a problem when the two files' bytes differ."""
+    try:
+        if pathlib.Path(path).read_bytes() == pathlib.Path(reference).read_bytes():
+            return []
+    except OSError as error:
+        return [f"{path}: cannot be read: {error}"]
+    return [f"{path}: bytes differ from {reference}"]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gda", required=True)
+    parser.add_argument("--model", choices=sorted(RUNS), default="dcgan")
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work")
@@ -230,12 +266,13 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="gda-kill-")
     os.makedirs(work, exist_ok=True)
     rng = random.Random(args.seed)
-    counts = {"trials": 0, "kills": 0, "kills_time": 0, "kills_checkpoint": 0, "kills_inside_write": 0,
+    train = RUNS[args.model][0]
+    counts = {"model": args.model, "trials": 0, "kills": 0, "kills_time": 0, "kills_checkpoint": 0, "kills_inside_write": 0,
               "finished_before_kill": 0, "resumes": 0, "problems": []}
     try:
         reference = os.path.join(work, "reference")
         started = time.monotonic()
-        run_to_end(gda, TRAIN + ["--out", reference])
+        run_to_end(gda, train + ["--out", reference])
         reference_seconds = time.monotonic() - started
         counts["reference_seconds"] = round(reference_seconds, 2)
         for trial in range(args.trials):
@@ -244,7 +281,7 @@ def main():
             for _ in range(rng.randint(1, 4)):
                 # A kill before config.json exists leaves nothing to resume: start again.
                 resuming = os.path.isfile(os.path.join(run, "config.json"))
-                arguments = ["train", "--resume", run] if resuming else TRAIN + ["--out", run]
+                arguments = ["train", "--resume", run] if resuming else train + ["--out", run]
                 counts["resumes"] += resuming
                 finished = start_and_kill(gda, arguments, run, rng, reference_seconds, counts)
                 if finished:
@@ -252,9 +289,9 @@ def main():
             if not finished:
                 resuming = os.path.isfile(os.path.join(run, "config.json"))
                 counts["resumes"] += resuming
-                run_to_end(gda, ["train", "--resume", run] if resuming else TRAIN + ["--out", run])
+                run_to_end(gda, ["train", "--resume", run] if resuming else train + ["--out", run])
             counts["trials"] += 1
-            counts["problems"] += [f"trial {trial}: {problem}" for problem in check_run(run, reference)]
+            counts["problems"] += [f"trial {trial}: {problem}" for problem in check_run(run, reference, args.model)]
             if not args.keep:
                 shutil.rmtree(run)
     finally:

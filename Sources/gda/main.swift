@@ -3,7 +3,8 @@ import GDA
 import Torch
 
 /// Every command. Each group of commands lives in a file of its own under Commands/.
-let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + classifyCommands
+let commands: [Command] = doctorCommands + dataCommands + augmentCommands + trainCommands + trainClassifierCommands
+    + classifyCommands
     + evaluateCommands + experimentCommands + benchCommands + metricBenchCommands + distributedCommands
     + fuzzCommands
 

@@ -97,6 +97,11 @@ public struct ClassifierTrainer {
     public var onEpoch: ((Int, Int, Double, Double) -> Void)?
     /// The process group of a data-parallel run; nil for one process.
     public var dataParallel: DataParallel?
+    /// The folder and interval of checkpoints, or nil to save none.
+    public var checkpointing: ClassifierCheckpointing?
+    /// Called after each optimizer step with (steps done, steps in the whole run); an error
+    /// it throws stops training and is rethrown.
+    public var onStep: ((Int, Int) throws -> Void)?
 
     public init(settings: ClassifierSettings, normalization: Normalization, transform: BatchTransform? = nil,
                 device: Device = .cpu, onEpoch: ((Int, Int, Double, Double) -> Void)? = nil) {
@@ -107,8 +112,12 @@ public struct ClassifierTrainer {
         self.onEpoch = onEpoch
     }
 
-    /// Trains a fresh classifier on `data`.
-    public func train(_ data: Dataset) throws -> ClassifierNet {
+    /// Trains a classifier on `data`: a fresh one, or with `checkpoint` the run that saved it,
+    /// continued from its position. With `checkpointing` set the whole training state is
+    /// saved every `checkpointing.every` steps and at the end of every epoch (single-process
+    /// runs only). Resuming ends with the parameters an uninterrupted run ends with, bit for
+    /// bit on the CPU.
+    public func train(_ data: Dataset, resumingFrom checkpoint: String? = nil) throws -> ClassifierNet {
         guard data.count > 0 else { throw GDAError("cannot train a classifier on an empty dataset") }
         let initGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-init"))
         let model = try ClassifierNet(channels: data.channels, size: data.height, classes: data.classCount,
@@ -120,18 +129,49 @@ public struct ClassifierTrainer {
         global.batchSize *= worldSize
         let epochs = global.effectiveEpochs(count: data.count)
         try dataParallel?.prepare(model, dropout: initGenerator, seed: settings.seed)
+        // Each rank draws its own dropout masks and augmentations, which one rank's
+        // checkpoint cannot hold.
+        if dataParallel != nil && (checkpointing != nil || checkpoint != nil) {
+            throw GDAError.config("classifier checkpoints and resuming are for single-process runs; "
+                + "a data-parallel run trains to the end")
+        }
+        let shape = ClassifierCheckpoint.Shape(examples: data.count, batchSize: global.batchSize)
+        let resumed = try checkpoint.map {
+            try ClassifierCheckpoint.restore($0, model: model, optimizer: optimizer, dropout: initGenerator,
+                                             shape: shape)
+        }
+        let batchesPerEpoch = (data.count + global.batchSize - 1) / global.batchSize
+        var step = resumed?.position.step ?? 0
+        let totalSteps = epochs * batchesPerEpoch
+        func save(_ progress: ClassifierCheckpoint.Progress) throws {
+            guard let checkpointing else { return }
+            try ClassifierCheckpoint.save(model: model, optimizer: optimizer, dropout: initGenerator,
+                                          progress: progress, shape: shape, to: checkpointing)
+        }
 
         model.train()
-        for epoch in 0..<epochs {
+        for epoch in min(resumed?.position.epoch ?? 0, epochs)..<epochs {
             let orderGenerator = try Generator(seed: Seeds.derive(settings.seed, "classifier-order", epoch))
             let augmentGenerator = try Generator(seed: dataParallel?.augmentSeed(settings.seed, epoch: epoch)
                 ?? Seeds.derive(settings.seed, "classifier-augment", epoch))
             let order = try Tensor.randperm(data.count, generator: orderGenerator).scalars(as: Int64.self).map(Int.init)
             var totalLoss = 0.0, correct = 0, seen = 0
+            var firstBatch = 0
+            if let resumed, resumed.position.epoch == epoch {
+                (totalLoss, correct, seen, firstBatch) = (resumed.lossSum, resumed.correct, resumed.seen,
+                                                          resumed.position.batch)
+                if let state = resumed.augmentState {
+                    do {
+                        try augmentGenerator.setState(state)
+                    } catch let error as TorchError {
+                        throw GDAError("\(checkpoint ?? ""): rng.augment: \(error.message)")
+                    }
+                }
+            }
 
             var plan: [(slice: Int, indices: [Int])] = []
             var globalSizes: [Int] = []
-            for start in stride(from: 0, to: order.count, by: global.batchSize) {
+            for start in stride(from: firstBatch * global.batchSize, to: order.count, by: global.batchSize) {
                 let batch = order[start..<Swift.min(start + global.batchSize, order.count)]
                 let local = dataParallel?.localPart(of: batch, batchSize: settings.batchSize) ?? batch
                 plan.append((plan.count, Array(local)))
@@ -139,15 +179,20 @@ public struct ClassifierTrainer {
             }
             // A background thread prepares and augments the batches two steps ahead. It alone
             // draws from augmentGenerator, in batch order, so the images are those an inline
-            // loop would make.
+            // loop would make. A checkpoint inside the epoch needs the generator's state after
+            // its last batch, so the thread records it with each batch.
             let (transform, normalization, device) = (transform, normalization, device)
+            let recordState = transform != nil && checkpointing != nil
             let batches = BatchIterator(plan: plan, capacity: 2) { _, indices in
-                try Self.prepareBatch(data, indices: indices, transform: transform, generator: augmentGenerator,
-                                      normalization: normalization, device: device)
+                var batch = try Self.prepareBatch(data, indices: indices, transform: transform,
+                                                  generator: augmentGenerator, normalization: normalization,
+                                                  device: device)
+                if recordState { batch.augmentState = try augmentGenerator.state() }
+                return batch
             }
             defer { batches.stop() }
 
-            for globalSize in globalSizes {
+            for (offset, globalSize) in globalSizes.enumerated() {
                 guard let prepared = try batches.next() else {
                     throw GDAError("internal error: the batch producer stopped before the end of the epoch")
                 }
@@ -160,6 +205,12 @@ public struct ClassifierTrainer {
                     let share = Double(count * worldSize) / Double(globalSize)
                     let result = try Self.backward(model: model, input: prepared.images, labels: prepared.labels,
                                                    lossScale: share)
+                    guard result.loss.isFinite else {
+                        let kept = checkpointing.flatMap { try? ClassifierCheckpoint.latest(in: $0.folder) }
+                        throw GDAError("classifier training diverged at step \(step + 1) (epoch \(epoch + 1), batch "
+                            + "\(firstBatch + offset + 1)): the loss is \(nonFiniteName(result.loss)); "
+                            + (kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"))
+                    }
                     totalLoss += result.loss * Double(count)
                     correct += result.correct
                     seen += count
@@ -167,9 +218,19 @@ public struct ClassifierTrainer {
 
                 try dataParallel?.averageGradients(of: optimizer.parameters)
                 try optimizer.step()
+                step += 1
+                try onStep?(step, totalSteps)
+                let next = firstBatch + offset + 1
+                if let checkpointing, step % checkpointing.every == 0, next < batchesPerEpoch {
+                    try save(.init(position: TrainingPosition(step: step, epoch: epoch, batch: next),
+                                   lossSum: totalLoss, correct: correct, seen: seen,
+                                   augmentState: prepared.augmentState))
+                }
             }
             if let dataParallel { (totalLoss, correct, seen) = try dataParallel.sum(totalLoss, correct, seen) }
             onEpoch?(epoch + 1, epochs, totalLoss / Double(seen), Double(correct) / Double(seen))
+            try save(.init(position: TrainingPosition(step: step, epoch: epoch + 1, batch: 0), lossSum: 0, correct: 0,
+                           seen: 0, augmentState: nil))
         }
         model.eval()
         return model

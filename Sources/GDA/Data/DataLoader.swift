@@ -17,6 +17,9 @@ public struct Batch: Sendable {
     public let images: Tensor
     public let labels: Tensor
     public let indices: [Int]
+    /// The state of the augmentation generator after this batch was drawn, when the
+    /// consumer asked for it (a classifier run that saves checkpoints inside epochs).
+    var augmentState: Tensor? = nil
 }
 
 /// Cuts a dataset into batches for one epoch at a time, preparing them on a background

@@ -25,23 +25,12 @@ public enum GANCheckpoint {
     public static func folder(_ run: String) -> String { "\(run)/checkpoints" }
 
     public static func fileName(step: Int) -> String {
-        String(format: "step-%06d.safetensors", step)
+        StepCheckpoints.fileName(step: step)
     }
 
     /// The newest complete step checkpoint named by `latest`, or nil when there is none.
     public static func latest(_ run: String) throws -> String? {
-        let pointer = "\(folder(run))/latest"
-        guard FileManager.default.fileExists(atPath: pointer) else { return nil }
-        let data = try InputFile.read(pointer, maximumBytes: 4096, kind: "a checkpoint pointer")
-        let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.contains("/") else {
-            throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(name)'")
-        }
-        let path = "\(folder(run))/\(name)"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw GDAError("\(pointer) names \(name), which is missing from \(folder(run))")
-        }
-        return path
+        try StepCheckpoints.latest(in: folder(run))
     }
 
     // MARK: - Saving
@@ -73,8 +62,7 @@ public enum GANCheckpoint {
         try wrap { try SafeTensors.save(tensors, to: path, metadata: metadata) }
         try exportGenerator(state.samplingGenerator, config: state.config, step: position.step,
                             to: "\(directory)/generator.safetensors")
-        try wrap { try AtomicFile.write(name + "\n", to: "\(directory)/latest") }
-        try prune(directory, keep: state.config.keepCheckpoints, current: name)
+        try StepCheckpoints.commit(name, in: directory, keep: state.config.keepCheckpoints)
         return path
     }
 
@@ -90,19 +78,6 @@ public enum GANCheckpoint {
             "moving_average": config.emaDecay == nil ? "false" : "true", "step": String(step),
         ]
         try wrap { try SafeTensors.save(generator.stateDict(), to: path, metadata: metadata) }
-    }
-
-    /// Deletes step checkpoints other than the newest `keep` (by step) and `current`.
-    private static func prune(_ directory: String, keep: Int, current: String) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let steps = names.compactMap { name -> (Int, String)? in
-            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"),
-                  let step = Int(name.dropFirst(5).dropLast(12)) else { return nil }
-            return (step, name)
-        }
-        for (_, name) in steps.sorted(by: { $0.0 < $1.0 }).dropLast(keep) where name != current {
-            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-        }
     }
 
     // MARK: - Loading

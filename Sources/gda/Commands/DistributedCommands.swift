@@ -3,34 +3,6 @@ import GDA
 import Torch
 
 let distributedCommands: [Command] = [
-    Command(["train", "classifier"], summary: "Train the reference classifier, on one process or data-parallel",
-            usage: """
-            Usage: gda train classifier --dataset NAME --out RUN [options]
-
-            Trains the reference classifier with Adam on the training split (or a stratified
-            subset of it), evaluates it on the test split and writes
-            RUN/checkpoints/classifier.safetensors and RUN/results/classifier.json. Every process
-            prints params-digest=HEX, a digest of the final parameters.
-
-            Launched by torchrun or srun (see docs/distributed.md) it trains data-parallel: each
-            rank takes --batch-size images of every step and gradients are averaged, so N ranks
-            with batch B train as one process with batch N*B. Rank 0 alone writes RUN.
-
-            Options:
-              --dataset NAME    mnist, fashion-mnist, cifar10, idx:PATH or folder:PATH
-              --out RUN         run folder to write
-              --epochs N        passes over the training set (default 10)
-              --batch-size N    images per step, per process (default 64)
-              --limit N         train on a stratified subset of N images
-              --seed S          seed of the subset, the initial weights and the batch order (default 0)
-              --no-dropout      leave out the hidden layer's dropout
-              --device DEV      cpu, cuda or cuda:N (default cpu)
-
-            Environment:
-              GDA_DIST_TIMEOUT  seconds a distributed run waits for its peers (default 1800)
-            """, flags: ["no-dropout"]) { arguments in
-        try runTrainClassifier(&arguments)
-    },
     Command(["experiment", "classify"], summary: "Run one worker's share of an experiment's classifier runs",
             usage: """
             Usage: gda experiment classify RUN [--worker I --workers N]
@@ -99,83 +71,6 @@ func finishWithDigest(_ digest: UInt64, _ parallel: DataParallel?) throws {
     if parallel.isLeader {
         writeError("gda: all \(parallel.worldSize) ranks end with equal parameters")
     }
-}
-
-// MARK: - gda train classifier
-
-private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
-    guard let datasetName = arguments.string("dataset") else {
-        throw UsageError("gda train classifier needs --dataset NAME", hint: "gda train classifier --help")
-    }
-    guard let folder = arguments.string("out") else {
-        throw UsageError("gda train classifier needs --out RUN", hint: "gda train classifier --help")
-    }
-    var settings = ClassifierSettings()
-    settings.epochs = try arguments.int("epochs", range: 1...100_000) ?? settings.epochs
-    settings.batchSize = try arguments.int("batch-size", range: 1...65536) ?? settings.batchSize
-    let limit = try arguments.int("limit", range: 1...Int(Int32.max))
-    if let seed = arguments.string("seed") {
-        guard let value = UInt64(seed) else { throw UsageError("--seed expects a non-negative integer, found '\(seed)'") }
-        settings.seed = value
-    }
-    if try arguments.flag("no-dropout") { settings.dropout = 0 }
-    let deviceName = arguments.string("device")
-    try arguments.finish()
-
-    let parallel = try joinDataParallel()
-    let device = try parseDevice(deviceName.map { rankDevice($0, parallel) })
-    let leads = parallel?.isLeader ?? true
-    let run = leads ? try RunFolder(folder, create: true) : nil
-    let train = try DatasetSource.load(datasetName, split: .train)
-    var data = train
-    if let limit, limit < train.count {
-        data = train.stratifiedSubset(count: limit, seed: Seeds.derive(settings.seed, "classifier-subset"))
-    }
-    let normalization = Normalization.of(data)
-
-    let progress = ProgressPrinter(label: "classifier")
-    if leads {
-        let ranks = parallel.map { " on \($0.worldSize) ranks of batch \(settings.batchSize)" } ?? ""
-        progress.line("training on \(data.count) \(datasetName) images\(ranks)")
-    }
-    var trainer = ClassifierTrainer(settings: settings, normalization: normalization, device: device) { epoch, epochs, loss, accuracy in
-        guard leads else { return }
-        progress.line(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
-    }
-    trainer.dataParallel = parallel
-    let model = try trainer.train(data)
-
-    if let run {
-        var global = settings
-        global.batchSize *= parallel?.worldSize ?? 1
-        let test = try DatasetSource.load(datasetName, split: .test)
-        let predictions = try model.predict(test, normalization: normalization, device: device)
-        let metrics = try ClassifierMetrics.compute(labels: predictions.labels, predictions: predictions.predicted,
-                                                    probabilities: predictions.probabilities,
-                                                    classCount: test.classCount)
-        try model.save(to: run.file("checkpoints/classifier.safetensors"), normalization: normalization)
-        try run.writeJSON(TrainedClassifierResult(dataset: datasetName, trainCount: data.count, testCount: test.count,
-                                                  epochs: global.effectiveEpochs(count: data.count),
-                                                  batchSize: settings.batchSize, ranks: parallel?.worldSize ?? 1,
-                                                  metrics: metrics),
-                          to: "results/classifier.json")
-        print(String(format: "accuracy %.4f on %d test images; classifier in %@/checkpoints/classifier.safetensors",
-                     metrics.accuracy, test.count, folder))
-    }
-    try finishWithDigest(try ParameterDigest.of([model]), parallel)
-    return 0
-}
-
-/// The contents of RUN/results/classifier.json, written by `gda train classifier`.
-private struct TrainedClassifierResult: Encodable {
-    var dataset: String
-    var trainCount: Int
-    var testCount: Int
-    var epochs: Int
-    /// Images per step and process.
-    var batchSize: Int
-    var ranks: Int
-    var metrics: ClassifierMetrics
 }
 
 // MARK: - gda experiment classify

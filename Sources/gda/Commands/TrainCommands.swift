@@ -8,7 +8,8 @@ let trainCommands: [Command] = [
             Usage: gda train MODEL --dataset NAME --out RUN [options]
                    gda train --resume RUN
 
-            MODEL is cgan, madgan or dcgan. NAME is mnist, fashion-mnist, cifar10, folder:PATH or
+            MODEL is cgan, madgan or dcgan ('gda train classifier --help' describes the
+            classifier). --resume continues a GAN or classifier run. NAME is mnist, fashion-mnist, cifar10, folder:PATH or
             idx:PATH (the training split is used). The run folder receives config.json,
             checkpoints/, samples/ (a grid per epoch), TensorBoard events and metrics.jsonl.
 
@@ -77,6 +78,12 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     let divergence = try DivergencePolicy(&arguments)
     if let folder = arguments.string("resume") {
         try arguments.finish()
+        if ClassifierRunConfig.model(ofRun: folder) == ClassifierRunConfig.modelName {
+            if divergence.rollback || batchNormSync != .perRank {
+                throw UsageError("--on-divergence and --sync-batchnorm apply to GAN runs; \(folder) is a classifier run")
+            }
+            return try resumeClassifier(folder)
+        }
         return try resume(folder, batchNormSync: batchNormSync, divergence: divergence)
     }
     guard let modelName = arguments.positionals.first else {

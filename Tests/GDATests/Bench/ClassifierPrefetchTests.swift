@@ -1,4 +1,5 @@
 @testable import GDA
+import TestSupport
 import Testing
 import Torch
 
@@ -43,7 +44,7 @@ struct ClassifierPrefetchTests {
         let expected = Dictionary(uniqueKeysWithValues: model.stateDict())
         for (name, tensor) in trained.stateDict() {
             let reference = try #require(expected[name], "\(name) missing from the inline model")
-            #expect(try tensor.bytes() == reference.bytes(), "\(name) differs")
+            #expect(try SameBytes.tensors(tensor, reference), "\(name) differs")
         }
     }
 }

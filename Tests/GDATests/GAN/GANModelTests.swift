@@ -135,7 +135,7 @@ struct GANModelTests {
         let y = model == .cgan ? labels : nil
         let first = try objective.discriminatorLoss(discriminator, real: real, fake: fakeA, labels: y)
         let second = try objective.discriminatorLoss(discriminator, real: real, fake: fakeB, labels: y)
-        #expect(try first.realLogits.bytes() == second.realLogits.bytes())
+        #expect(try SameBytes.tensors(first.realLogits, second.realLogits))
         #expect(try first.fakeLogits.bytes() != second.fakeLogits.bytes())
     }
 
@@ -158,7 +158,7 @@ struct GANModelTests {
         let generators = try batch.generators.map { try Tensor([Int64($0[5])]) }
         let alone = try ImageSpace.ganToBytes(try trained.images(latents: z, labels: labels, generators: generators))
         let inBatch = try batch.images.slice(dim: 0, start: 5, end: 6)
-        #expect(try alone.bytes() == inBatch.bytes())
+        #expect(try SameBytes.tensors(alone, inBatch))
 
         // The float output too, in a batch of other latents.
         let others = try Tensor.randn([7, 100], generator: try Generator(seed: 99))

@@ -173,7 +173,7 @@ struct GANTrainingTests {
         #expect(reopened.step == 5)
         let a = try reopened.sample(count: 9, seed: 4)
         let b = try final.sample(count: 9, seed: 4)
-        #expect(try a.images.bytes() == b.images.bytes())
+        #expect(try SameBytes.tensors(a.images, b.images))
         #expect(a.generators == b.generators)
         #expect(a.images.shape == [9, 1, 28, 28])
 

@@ -88,7 +88,7 @@ import Torch
             let copy = try #require(decoded[name])
             #expect(copy.dtype == tensor.dtype)
             #expect(copy.shape == tensor.shape)
-            #expect(try copy.bytes() == tensor.bytes())
+            #expect(try SameBytes.tensors(copy, tensor))
         }
     }
 
