@@ -59,7 +59,9 @@ let benchCommands: [Command] = [
         let benchmark = try StepBenchmark(options)
         print(try benchmark.run().line)
         if profile {
-            writeError(try benchmark.profile(steps: options.steps).report())
+            // A table of many lines: writeError would escape its line breaks.
+            let table = try benchmark.profile(steps: options.steps).report()
+            FileHandle.standardError.write(Data((table + "\n").utf8))
         }
         return 0
     },

@@ -41,6 +41,19 @@ struct BenchCommandTests {
         #expect(output.wholeMatch(of: /cgan images_per_second=\d+\.\d step_ms=\d+\.\d\d\n/) != nil, "\(output)")
     }
 
+    @Test("profile table has one row per line")
+    func profileTable() throws {
+        let (status, output, errors) = try gda(
+            ["bench", "dcgan", "--batch", "4", "--steps", "2", "--warmup", "0", "--threads", "1", "--profile"],
+            environment: ["OMP_NUM_THREADS": "1"])
+        #expect(status == 0, "\(errors)")
+        #expect(output.hasPrefix("dcgan images_per_second="), "\(output)")
+        let lines = errors.split(separator: "\n").map(String.init)
+        #expect(!errors.contains("\\n"), "escaped line breaks in: \(errors)")
+        #expect(lines.contains { $0.hasPrefix("  convolution ") }, "\(errors)")
+        #expect(lines.contains { $0.contains("aten::convolution_backward") }, "\(errors)")
+    }
+
     @Test("bench rejects bad input with status 2", arguments: [
         (["bench"], "MODEL is required"),
         (["bench", "wgan"], "unknown model 'wgan'"),
