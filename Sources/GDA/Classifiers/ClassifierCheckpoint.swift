@@ -50,6 +50,22 @@ public enum ClassifierCheckpoint {
     struct Shape: Equatable {
         var examples: Int
         var batchSize: Int
+        /// The epochs of the whole run.
+        var epochs: Int
+        /// The training settings that decide every step: a resumed run must use the same.
+        var settings: ClassifierSettings
+
+        /// The settings as checkpoint metadata, one entry per setting. Epochs are left out:
+        /// a run may be resumed with more epochs than it started with.
+        var settingsMetadata: [String: String] {
+            [
+                "setting.learning_rate": String(settings.learningRate.bitPattern),
+                "setting.dropout": String(settings.dropout.bitPattern),
+                "setting.seed": String(settings.seed),
+                "setting.augment": settings.augmentPolicy ?? "none",
+                "setting.minimum_steps": String(settings.minimumSteps),
+            ]
+        }
     }
 
     static func save(model: ClassifierNet, optimizer: Adam, dropout: Generator, progress: Progress, shape: Shape,
@@ -76,7 +92,7 @@ public enum ClassifierCheckpoint {
             "step": String(position.step), "epoch": String(position.epoch), "batch": String(position.batch),
             "loss_sum": String(progress.lossSum.bitPattern), "correct": String(progress.correct),
             "seen": String(progress.seen), "examples": String(shape.examples), "batch_size": String(shape.batchSize),
-        ]
+        ].merging(shape.settingsMetadata) { $1 }
         let name = StepCheckpoints.fileName(step: position.step)
         do {
             try SafeTensors.save(tensors, to: "\(checkpointing.folder)/\(name)", metadata: metadata)
@@ -109,10 +125,16 @@ public enum ClassifierCheckpoint {
             }
             return value
         }
-        let found = Shape(examples: try integer("examples"), batchSize: try integer("batch_size"))
-        guard found == shape else {
-            throw GDAError.config("\(path): the run trained on \(found.examples) images in batches of "
-                + "\(found.batchSize), this one has \(shape.examples) images in batches of \(shape.batchSize)")
+        let examples = try integer("examples"), batchSize = try integer("batch_size")
+        guard examples == shape.examples, batchSize == shape.batchSize else {
+            throw GDAError.config("\(path): the run trained on \(examples) images in batches of "
+                + "\(batchSize), this one has \(shape.examples) images in batches of \(shape.batchSize)")
+        }
+        let changed = shape.settingsMetadata.keys.sorted().filter { metadata[$0] != shape.settingsMetadata[$0] }
+        if !changed.isEmpty {
+            let names = changed.map { String($0.dropFirst("setting.".count)) }.joined(separator: ", ")
+            throw GDAError.config("\(path): the run was trained with other settings (\(names)) than its "
+                + "config.json now gives; a resumed run must keep them, so restore config.json or start a new run")
         }
         func section(_ prefix: String) -> [String: Tensor] {
             var result: [String: Tensor] = [:]
@@ -121,8 +143,12 @@ public enum ClassifierCheckpoint {
             }
             return result
         }
-        guard let dropoutState = tensors["rng.dropout"], let lossBits = metadata["loss_sum"].flatMap(UInt64.init) else {
-            throw GDAError("\(path): missing rng.dropout or loss_sum")
+        guard let dropoutState = tensors["rng.dropout"] else {
+            throw GDAError("\(path): the tensor rng.dropout is missing")
+        }
+        guard let lossBits = metadata["loss_sum"].flatMap(UInt64.init) else {
+            throw GDAError("\(path): metadata 'loss_sum' must be the bits of a double as an unsigned integer, "
+                + "found '\(String((metadata["loss_sum"] ?? "none").prefix(40)))'")
         }
         do {
             try model.loadStateDict(section("model"), strict: true)
@@ -136,9 +162,28 @@ public enum ClassifierCheckpoint {
         guard position.batch < batches else {
             throw GDAError("\(path): batch \(position.batch) is past the \(batches) batches of an epoch")
         }
+        // Every epoch has the same batches, and every batch before the position is full.
+        guard position.step == position.epoch * batches + position.batch else {
+            throw GDAError("\(path): step \(position.step) does not match epoch \(position.epoch) and batch "
+                + "\(position.batch) at \(batches) batches per epoch")
+        }
+        guard position.epoch <= shape.epochs else {
+            throw GDAError.config("\(path): the checkpoint is at epoch \(position.epoch), past the \(shape.epochs) "
+                + "epochs of this run; raise epochs in config.json or start a new run")
+        }
+        let correct = try integer("correct"), seen = try integer("seen")
+        guard seen == position.batch * shape.batchSize, correct <= seen else {
+            throw GDAError("\(path): the epoch totals (\(correct) correct of \(seen) seen) do not match batch "
+                + "\(position.batch) of batches of \(shape.batchSize)")
+        }
         try checkFinite(model, step: position.step, path: path)
-        return Progress(position: position, lossSum: Double(bitPattern: lossBits), correct: try integer("correct"),
-                        seen: try integer("seen"), augmentState: tensors["rng.augment"])
+        for (name, tensor) in try optimizer.stateDict() where tensor.dtype.isFloatingPoint {
+            guard try tensor.allFinite() else {
+                throw GDAError("\(path): optimizer \(name) is not finite; the checkpoint cannot be resumed")
+            }
+        }
+        return Progress(position: position, lossSum: Double(bitPattern: lossBits), correct: correct, seen: seen,
+                        augmentState: tensors["rng.augment"])
     }
 
     /// Throws when a weight is no longer finite, so that such weights are never saved or resumed.

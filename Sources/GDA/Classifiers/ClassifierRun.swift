@@ -69,6 +69,11 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1), found \(dropout)") }
         if checkpointEvery < 1 { problems.append("checkpointEvery must be positive, found \(checkpointEvery)") }
         if keepCheckpoints < 1 { problems.append("keepCheckpoints must be positive, found \(keepCheckpoints)") }
+        if let augment, augment != "default", !AugmentPolicy.names.contains(augment) {
+            problems.append("augment must be default or one of " + AugmentPolicy.names.joined(separator: ", ")
+                + ", found '\(augment)'")
+        }
+        if Device(device) == nil { problems.append("device must be cpu, cuda or cuda:N, found '\(device)'") }
         if let first = problems.first { throw GDAError.config(first) }
     }
 
@@ -80,6 +85,8 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
             config = try JSONDecoder().decode(ClassifierRunConfig.self, from: data)
         } catch let error as DecodingError {
             throw GDAError.config("\(path): invalid classifier run config: \(describe(error))")
+        } catch let error as GDAError {
+            throw GDAError.config("\(path): \(error.message)")
         }
         do {
             try config.validate()
@@ -156,6 +163,19 @@ public struct ClassifierRun {
         for sub in ["", "/checkpoints", "/results"] {
             RunRepair.removeTemporaries("\(folder)\(sub)")
         }
+    }
+
+    /// Optimizer steps of the whole run.
+    public var totalSteps: Int {
+        let batches = (data.count + config.batchSize - 1) / config.batchSize
+        return config.settings.effectiveEpochs(count: data.count) * batches
+    }
+
+    /// The finished classifier, or nil when the run has not written both its results and a
+    /// loadable `checkpoints/classifier.safetensors`.
+    public func finishedClassifier() -> ClassifierNet? {
+        guard FileManager.default.fileExists(atPath: "\(folder)/results/classifier.json") else { return nil }
+        return try? ClassifierNet.load("\(folder)/checkpoints/classifier.safetensors").0
     }
 
     /// The newest step checkpoint of the run, or nil when it has none.

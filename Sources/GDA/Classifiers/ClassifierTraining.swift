@@ -135,7 +135,8 @@ public struct ClassifierTrainer {
             throw GDAError.config("classifier checkpoints and resuming are for single-process runs; "
                 + "a data-parallel run trains to the end")
         }
-        let shape = ClassifierCheckpoint.Shape(examples: data.count, batchSize: global.batchSize)
+        let shape = ClassifierCheckpoint.Shape(examples: data.count, batchSize: global.batchSize, epochs: epochs,
+                                               settings: settings)
         let resumed = try checkpoint.map {
             try ClassifierCheckpoint.restore($0, model: model, optimizer: optimizer, dropout: initGenerator,
                                              shape: shape)

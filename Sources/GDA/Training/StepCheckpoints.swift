@@ -17,7 +17,8 @@ enum StepCheckpoints {
         let data = try InputFile.read(pointer, maximumBytes: 4096, kind: "a checkpoint pointer")
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.contains("/") else {
-            throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(name)'")
+            let shown = name.count > 60 ? name.prefix(60) + "…" : Substring(name)
+            throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(shown)'")
         }
         let path = "\(directory)/\(name)"
         guard FileManager.default.fileExists(atPath: path) else {

@@ -55,10 +55,10 @@ let trainClassifierCommands: [Command] = [
 
 private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
     guard let datasetName = arguments.string("dataset") else {
-        throw UsageError("gda train classifier needs --dataset NAME", hint: "gda train classifier --help")
+        throw UsageError("--dataset NAME is required", hint: "gda train classifier --help")
     }
     guard let folder = arguments.string("out") else {
-        throw UsageError("gda train classifier needs --out RUN", hint: "gda train classifier --help")
+        throw UsageError("--out RUN is required", hint: "gda train classifier --help")
     }
     var config = ClassifierRunConfig(dataset: datasetName)
     config.epochs = try arguments.int("epochs", range: 1...100_000) ?? config.epochs
@@ -85,8 +85,10 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
     if let parallel {
         return try trainDataParallel(config, folder: folder, parallel: parallel, device: device)
     }
+    // The data loads first, so that a bad dataset name leaves no run folder behind.
+    let data = try ClassifierRun.trainingSet(config)
     let run = try RunFolder(folder, create: true)
-    let job = ClassifierRun(config: config, folder: folder, data: try ClassifierRun.trainingSet(config))
+    let job = ClassifierRun(config: config, folder: folder, data: data)
     try job.start()
     writeError("gda train: training the classifier on \(job.data.count) \(datasetName) images into \(folder)")
     return try withExtendedLifetime(run) {
@@ -97,6 +99,13 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
 /// Continues a single-process classifier run from its newest checkpoint.
 func resumeClassifier(_ folder: String) throws -> Int32 {
     let run = try RunFolder(folder, create: false)
+    if let model = ClassifierRunConfig.model(ofRun: folder), model != ClassifierRunConfig.modelName {
+        throw GDAError.config("\(folder) is a \(model) run; resume it with 'gda train --resume \(folder)'")
+    }
+    guard FileManager.default.fileExists(atPath: "\(folder)/config.json") else {
+        throw GDAError.config("\(folder)/config.json not found: \(folder) contains no classifier run "
+            + "(a run stopped before writing it starts again with 'gda train classifier --out \(folder)')")
+    }
     let config = try ClassifierRunConfig.read("\(folder)/config.json")
     if try joinDataParallel() != nil {
         throw GDAError.config("\(folder): a classifier run resumes on one process; start it without torchrun or srun")
@@ -104,8 +113,9 @@ func resumeClassifier(_ folder: String) throws -> Int32 {
     let device = try parseDevice(config.device)
     let job = ClassifierRun(config: config, folder: folder, data: try ClassifierRun.trainingSet(config))
     job.removeTemporaries()
-    if run.exists("results/classifier.json") {
+    if let model = job.finishedClassifier() {
         print("\(folder): finished already; classifier in \(folder)/checkpoints/classifier.safetensors")
+        print(ParameterDigest.line(try ParameterDigest.of([model])))
         return 0
     }
     let origin = try job.latestCheckpoint().map { "from \($0)" } ?? "from the start (no checkpoint yet)"
@@ -117,17 +127,17 @@ func resumeClassifier(_ folder: String) throws -> Int32 {
 
 /// Trains `job` to its end with progress on standard error, then evaluates and saves it.
 private func train(_ job: ClassifierRun, run: RunFolder, device: Device) throws -> Int32 {
-    final class Reporter: @unchecked Sendable { var progress: ProgressReporter? }
-    let reporter = Reporter()
-    let model = try job.train(device: device, onStep: { step, total in
-        if reporter.progress == nil {
-            reporter.progress = ProgressReporter(label: "classifier", total: total, completed: step - 1)
-        }
-        reporter.progress?.update(completed: step)
+    // Checkpoints are named by step, so the newest one's name gives the steps already done.
+    let done = try job.latestCheckpoint().flatMap {
+        Int(URL(fileURLWithPath: $0).lastPathComponent.dropFirst("step-".count).prefix { $0.isNumber })
+    } ?? 0
+    let progress = ProgressReporter(label: "classifier", total: job.totalSteps, completed: done)
+    let model = try job.train(device: device, onStep: { step, _ in
+        progress.update(completed: step)
     }, onEpoch: { epoch, epochs, loss, accuracy in
-        reporter.progress?.log(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
+        progress.log(String(format: "epoch %d/%d loss %.4f train accuracy %.4f", epoch, epochs, loss, accuracy))
     })
-    reporter.progress?.finish()
+    progress.finish()
     try evaluateAndSave(model, config: job.config, data: job.data, normalization: job.normalization, run: run,
                         device: device, ranks: 1)
     print(ParameterDigest.line(try ParameterDigest.of([model])))
@@ -172,8 +182,9 @@ private func evaluateAndSave(_ model: ClassifierNet, config: ClassifierRunConfig
     global.batchSize *= ranks
     try run.writeJSON(TrainedClassifierResult(dataset: config.dataset, trainCount: data.count, testCount: test.count,
                                               epochs: global.effectiveEpochs(count: data.count),
-                                              batchSize: config.batchSize, ranks: ranks, augment: config.augment,
-                                              metrics: metrics),
+                                              batchSize: config.batchSize, ranks: ranks, limit: config.limit,
+                                              augment: config.augment, learningRate: config.learningRate,
+                                              dropout: config.dropout, seed: config.seed, metrics: metrics),
                       to: "results/classifier.json")
     print("accuracy \(decimal(metrics.accuracy)) on \(test.count) test images; classifier in "
         + "\(run.path)/checkpoints/classifier.safetensors")
@@ -188,6 +199,10 @@ private struct TrainedClassifierResult: Encodable {
     /// Images per step and process.
     var batchSize: Int
     var ranks: Int
+    var limit: Int?
     var augment: String?
+    var learningRate: Double
+    var dropout: Double
+    var seed: UInt64
     var metrics: ClassifierMetrics
 }

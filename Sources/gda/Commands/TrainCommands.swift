@@ -3,7 +3,7 @@ import GDA
 import Torch
 
 let trainCommands: [Command] = [
-    Command(["train"], summary: "Train a cgan, madgan or dcgan into a run folder (or resume one)",
+    Command(["train"], summary: "Train a cgan, madgan or dcgan into a run folder, or resume any training run",
             usage: """
             Usage: gda train MODEL --dataset NAME --out RUN [options]
                    gda train --resume RUN
@@ -87,7 +87,8 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
         return try resume(folder, batchNormSync: batchNormSync, divergence: divergence)
     }
     guard let modelName = arguments.positionals.first else {
-        throw UsageError("gda train needs a model: cgan, madgan or dcgan", hint: "gda train --help")
+        throw UsageError("gda train needs a model: cgan, madgan or dcgan (or 'gda train classifier')",
+                         hint: "gda train --help")
     }
     guard let model = GANModel(rawValue: modelName) else {
         throw UsageError("unknown model '\(modelName)': expected cgan, madgan or dcgan", hint: "gda train --help")

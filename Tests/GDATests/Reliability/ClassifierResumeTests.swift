@@ -89,7 +89,80 @@ struct ClassifierResumeTests {
         let optimizer = Adam(model.parameters(), learningRate: 1e-3)
         let progress = try ClassifierCheckpoint.restore(latest, model: model, optimizer: optimizer,
                                                         dropout: Generator(seed: 0),
-                                                        shape: .init(examples: 50, batchSize: 16))
+                                                        shape: .init(examples: 50, batchSize: 16, epochs: 3,
+                                                                     settings: trainer.settings))
         #expect(progress.position.step >= 1)
+    }
+
+    @Test("changed settings are refused", arguments: ["seed", "dropout", "augment", "learning_rate"])
+    func changedSettings(setting: String) throws {
+        let root = try Oracle.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
+        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
+        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+
+        var changed = try Self.trainer(folder: root, every: 3)
+        switch setting {
+        case "seed": changed.settings.seed += 1
+        case "dropout": changed.settings.dropout = 0
+        case "augment":
+            changed.settings.augmentPolicy = nil
+            changed.transform = nil
+        default: changed.settings.learningRate *= 2
+        }
+        let error = #expect(throws: GDAError.self) { _ = try changed.train(Self.data, resumingFrom: latest) }
+        #expect(error?.exitCode == 2)
+        #expect(error?.message.contains("other settings (\(setting))") == true, "\(String(describing: error))")
+
+        // More epochs than the run started with are allowed.
+        var longer = try Self.trainer(folder: root, every: 3)
+        longer.settings.epochs += 1
+        let model = try longer.train(Self.data, resumingFrom: latest)
+        #expect(model.parameters().count > 0)
+    }
+
+    @Test("inconsistent checkpoint metadata is refused", arguments: [
+        ("step", "7", "does not match epoch"),
+        ("epoch", "9", "does not match epoch"),
+        ("seen", "5", "epoch totals"),
+        ("correct", "999", "epoch totals"),
+        ("loss_sum", "abc", "metadata 'loss_sum'"),
+    ])
+    func inconsistentMetadata(key: String, value: String, message: String) throws {
+        let root = try Oracle.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
+        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
+        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+        var (tensors, metadata) = try SafeTensors.load(latest)
+        metadata[key] = value
+        try SafeTensors.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: latest,
+                             metadata: metadata)
+        let error = #expect(throws: GDAError.self) {
+            _ = try Self.trainer(folder: root, every: 3).train(Self.data, resumingFrom: latest)
+        }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.message.contains(latest) == true, "\(String(describing: error))")
+    }
+
+    @Test("non-finite optimizer state is refused")
+    func nonFiniteOptimizerState() throws {
+        let root = try Oracle.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
+        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
+        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+        var (tensors, metadata) = try SafeTensors.load(latest)
+        let name = "optimizer.state.0.exp_avg_sq"
+        let original = try #require(tensors[name])
+        tensors[name] = try Tensor.full(original.shape, .infinity)
+        try SafeTensors.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: latest,
+                             metadata: metadata)
+        let error = #expect(throws: GDAError.self) {
+            _ = try Self.trainer(folder: root, every: 3).train(Self.data, resumingFrom: latest)
+        }
+        #expect(error?.message.contains("optimizer state.0.exp_avg_sq is not finite") == true,
+                "\(String(describing: error))")
     }
 }
