@@ -96,8 +96,8 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
         return config
     }
 
-    /// The `model` named by `folder/config.json`, or nil when the file is missing, unreadable
-    /// or names none.
+    /// Reads the `model` named by `folder/config.json`; nil when the file is missing,
+    /// unreadable or names none.
     public static func model(ofRun folder: String) -> String? {
         struct Probe: Decodable { var model: String? }
         guard let data = try? InputFile.read("\(folder)/config.json", maximumBytes: InputFile.maximumTextBytes,
@@ -117,7 +117,7 @@ public struct ClassifierRun {
     public let data: Dataset
     public let normalization: Normalization
 
-    /// The training set of `config`: the training split, or its stratified subset of `limit`.
+    /// Loads the training set of `config`: the training split, or its stratified subset of `limit`.
     public static func trainingSet(_ config: ClassifierRunConfig) throws -> Dataset {
         let train = try DatasetSource.load(config.dataset, split: .train)
         guard let limit = config.limit, limit < train.count else { return train }
@@ -131,7 +131,7 @@ public struct ClassifierRun {
         normalization = Normalization.of(data)
     }
 
-    /// The batch transform of the run's augmentation policy, or nil for none.
+    /// Builds the batch transform of the run's augmentation policy; nil for none.
     public func transform() throws -> BatchTransform? {
         guard let name = config.augment, name != "none" else { return nil }
         let resolved = name == "default" ? AugmentPolicy.defaultName(forDataset: config.dataset, channels: data.channels)
@@ -139,7 +139,7 @@ public struct ClassifierRun {
         return try AugmentPolicy.named(resolved, channels: data.channels).batchTransform
     }
 
-    /// Starts a new run: refuses a folder that holds a run already, then writes config.json.
+    /// Starts a new run: rejects a folder that contains a run already, then writes config.json.
     public func start() throws {
         if FileManager.default.fileExists(atPath: "\(folder)/config.json") {
             throw GDAError.config("\(folder) already contains a run; continue it with 'gda train --resume \(folder)' "
@@ -171,14 +171,14 @@ public struct ClassifierRun {
         return config.settings.effectiveEpochs(count: data.count) * batches
     }
 
-    /// The finished classifier, or nil when the run has not written both its results and a
+    /// Loads the finished classifier; nil until the run has written both its results and a
     /// loadable `checkpoints/classifier.safetensors`.
     public func finishedClassifier() -> ClassifierNet? {
         guard FileManager.default.fileExists(atPath: "\(folder)/results/classifier.json") else { return nil }
         return try? ClassifierNet.load("\(folder)/checkpoints/classifier.safetensors").0
     }
 
-    /// The newest step checkpoint of the run, or nil when it has none.
+    /// Finds the newest step checkpoint of the run; nil when it has none.
     public func latestCheckpoint() throws -> String? {
         try ClassifierCheckpoint.latest(in: "\(folder)/checkpoints")
     }
