@@ -98,6 +98,9 @@ private func runTrainClassifier(_ arguments: inout Arguments) throws -> Int32 {
 
 /// Continues a single-process classifier run from its newest checkpoint.
 func resumeClassifier(_ folder: String) throws -> Int32 {
+    if try joinDataParallel() != nil {
+        throw GDAError.config("\(folder): a classifier run resumes on one process; start it without torchrun or srun")
+    }
     let run = try RunFolder(folder, create: false)
     if let model = ClassifierRunConfig.model(ofRun: folder), model != ClassifierRunConfig.modelName {
         throw GDAError.config("\(folder) is a \(model) run; resume it with 'gda train --resume \(folder)'")
@@ -107,9 +110,6 @@ func resumeClassifier(_ folder: String) throws -> Int32 {
             + "(a run stopped before writing it starts again with 'gda train classifier --out \(folder)')")
     }
     let config = try ClassifierRunConfig.read("\(folder)/config.json")
-    if try joinDataParallel() != nil {
-        throw GDAError.config("\(folder): a classifier run resumes on one process; start it without torchrun or srun")
-    }
     let device = try parseDevice(config.device)
     let job = ClassifierRun(config: config, folder: folder, data: try ClassifierRun.trainingSet(config))
     job.removeTemporaries()
