@@ -34,7 +34,7 @@ enum TorchScriptCheck {
 
     /// miniz's `tinfl_decompress_mem_to_mem`, which libtorch contains for its own zip reading;
     /// nil when the loaded libtorch does not export it, and then deflated records go unchecked.
-    nonisolated(unsafe) private static let inflateFunction: Inflate? = {
+    private static let inflateFunction: Inflate? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "tinfl_decompress_mem_to_mem") else {
             return nil
         }

@@ -55,7 +55,7 @@ public final class RunLock {
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
             close(descriptor)
             throw GDAError.config("run folder \(folder) is in use by another gda process (pid \(owner)); "
-                + "wait for it to finish or choose another --out")
+                + "wait for it to finish or use another run folder")
         }
         // Sharing workers leave the file to the exclusive holders, whose pid it names.
         guard !shared else { return descriptor }

@@ -13,7 +13,7 @@ final class LocalServer {
 
     init(folder: String, dropAfter: Int? = nil) throws {
         logPath = folder + ".log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: logPath, contents: nil), "cannot create \(logPath)")
         process.executableURL = URL(fileURLWithPath: Oracle.python)
         process.arguments = ["\(Oracle.repositoryRoot)/Tests/Oracles/serve_files.py", folder, logPath]
             + (dropAfter.map { ["--drop-after", "\($0)"] } ?? [])

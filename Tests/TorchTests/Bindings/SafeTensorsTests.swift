@@ -28,7 +28,7 @@ import Torch
         let tensors: [(String, Tensor)] = [
             ("f32", try Tensor([Float(0.5), -0.0, .infinity, -.infinity, .leastNormalMagnitude,
                                 .greatestFiniteMagnitude], shape: [2, 3])),
-            ("f64", try Tensor([Double.pi, -1e300, 5e-324])),
+            ("f64", try Tensor([Double.pi, -1e300, Double.leastNonzeroMagnitude])),
             ("i64", try Tensor([Int64.min, Int64.max, 0, -1], shape: [2, 2])),
             ("i32", try Tensor([Int32.min, Int32.max, 7, -7], shape: [2, 1, 2])),
             ("u8", try Tensor([UInt8(0), 1, 128, 255])),
