@@ -106,6 +106,21 @@ struct Arguments {
         if let first = unknown.first {
             throw UsageError("unknown option --\(first) for 'gda \(command)'", hint: "gda \(command) --help")
         }
+        try finishPositionals(maximumPositionals)
+    }
+
+    /// Throws for any option besides `--resume RUN`, which continues a run with the settings
+    /// saved in RUN/config.json, so other settings have no effect there.
+    func finishResume(maximumPositionals: Int = 0) throws {
+        let others = Set(options.keys).subtracting(consumed).sorted()
+        if let first = others.first {
+            throw UsageError("--\(first) cannot be combined with --resume: a resumed run keeps the settings "
+                + "in RUN/config.json", hint: "gda \(command) --help")
+        }
+        try finishPositionals(maximumPositionals)
+    }
+
+    private func finishPositionals(_ maximumPositionals: Int) throws {
         if positionals.count > maximumPositionals {
             throw UsageError("unexpected argument '\(positionals[maximumPositionals])' for 'gda \(command)'",
                              hint: "gda \(command) --help")

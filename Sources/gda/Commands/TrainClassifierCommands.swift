@@ -46,7 +46,7 @@ let trainClassifierCommands: [Command] = [
               GDA_DIST_TIMEOUT  seconds a distributed run waits for its peers (default 1800)
             """, flags: ["no-dropout"]) { arguments in
         if let folder = arguments.string("resume") {
-            try arguments.finish()
+            try arguments.finishResume()
             return try resumeClassifier(folder)
         }
         return try runTrainClassifier(&arguments)

@@ -77,7 +77,7 @@ private func runTrain(_ arguments: inout Arguments) throws -> Int32 {
     let batchNormSync: BatchNormSync = try arguments.flag("sync-batchnorm") ? .epochAverage : .perRank
     let divergence = try DivergencePolicy(&arguments)
     if let folder = arguments.string("resume") {
-        try arguments.finish()
+        try arguments.finishResume()
         if ClassifierRunConfig.model(ofRun: folder) == ClassifierRunConfig.modelName {
             if divergence.rollback || batchNormSync != .perRank {
                 throw UsageError("--on-divergence and --sync-batchnorm apply to GAN runs; \(folder) is a classifier run")
