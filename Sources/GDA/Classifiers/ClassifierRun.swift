@@ -96,14 +96,18 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
         return config
     }
 
-    /// Reads the `model` named by `folder/config.json`; nil when the file is missing,
-    /// unreadable or names none.
+    /// Reads the `model` named by `folder/config.json`, also from a damaged file that still
+    /// shows it; nil when the file is missing or names none.
     public static func model(ofRun folder: String) -> String? {
         struct Probe: Decodable { var model: String? }
         guard let data = try? InputFile.read("\(folder)/config.json", maximumBytes: InputFile.maximumTextBytes,
                                              kind: "a run config")
         else { return nil }
-        return (try? JSONDecoder().decode(Probe.self, from: data))?.model
+        if let probe = try? JSONDecoder().decode(Probe.self, from: data) { return probe.model }
+        // A damaged file may still show its model, so that its errors come from the right reader.
+        let text = String(decoding: data, as: UTF8.self)
+        let pattern = /"model"\s*:\s*"([a-z]+)"/
+        return text.firstMatch(of: pattern).map { String($0.1) }
     }
 }
 

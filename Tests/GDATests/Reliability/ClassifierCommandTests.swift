@@ -61,6 +61,7 @@ struct ClassifierCommandTests {
         ("\"seed\": 1", "\"seed\": 1, \"colour\": 2", "unknown config key 'colour'"),
         ("\"seed\": 1", "\"seed\": 1, \"augment\": \"bogus\"", "augment must be default or one of"),
         ("\"epochs\": 2", "\"epochs\": 0", "epochs must be in"),
+        ("\"epochs\": 2", "\"epochs\": 2,,", "invalid classifier run config"),
     ])
     func configErrors(original: String, replacement: String, message: String) throws {
         let root = try Oracle.temporaryFolder()
