@@ -25,8 +25,9 @@ public struct ClassifierCheckpointing: Sendable, Equatable {
 /// - `rng.augment`: inside an epoch, the state of the epoch's augmentation generator after
 ///   the last batch trained (the batches are prepared ahead, so it cannot be read later).
 /// - metadata `step`, `epoch` and `batch` (the next batch of that epoch), the epoch's running
-///   totals (`loss_sum` as the bits of a double, `correct`, `seen`), and the training set's
-///   size and global batch, which a resumed run must match.
+///   totals (`loss_sum` as the bits of a double, `correct`, `seen`), the training set's size
+///   and global batch, and `setting.*`, the settings that decide each step. A resumed run
+///   must match all of these.
 public enum ClassifierCheckpoint {
     public static let formatName = "gda-classifier-checkpoint"
     public static let formatVersion = "1"
