@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 enum ConvolutionKernelOps {
     static let slowConv2d = Op("aten::_slow_conv2d_forward")
@@ -32,9 +33,8 @@ enum ConvolutionKernelOps {
 /// group and run on the CPU in float32. The two kernels agree to float32 rounding, not bit
 /// for bit.
 public enum ConvolutionKernels {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var nativeEnabled = true
-    nonisolated(unsafe) private static var channelsLastEnabled = false
+    private static let nativeEnabled = Atomic<Bool>(true)
+    private static let channelsLastEnabled = Atomic<Bool>(false)
 
     /// Whether oneDNN convolutions on the CPU get their input in channels-last (NHWC) memory
     /// order; false by default. A contiguous (NCHW) input is then copied, and the output
@@ -43,32 +43,16 @@ public enum ConvolutionKernels {
     /// and the element-wise backward passes over mixed memory orders cost more. DCGAN steps
     /// took 1.2 times as long, classifier steps 1.1 times (`gda bench MODEL --ab channels-last`).
     public static var channelsLastForOneDNN: Bool {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return channelsLastEnabled
-        }
-        set {
-            lock.lock()
-            channelsLastEnabled = newValue
-            lock.unlock()
-        }
+        get { channelsLastEnabled.load(ordering: .relaxed) }
+        set { channelsLastEnabled.store(newValue, ordering: .relaxed) }
     }
 
     /// Whether the native kernels take the convolutions described above; true by default.
     /// False sends every convolution to `aten::conv2d` and `aten::conv_transpose2d`, as
     /// PyTorch's modules do.
     public static var preferNativeForFewChannels: Bool {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return nativeEnabled
-        }
-        set {
-            lock.lock()
-            nativeEnabled = newValue
-            lock.unlock()
-        }
+        get { nativeEnabled.load(ordering: .relaxed) }
+        set { nativeEnabled.store(newValue, ordering: .relaxed) }
     }
 
     /// `input` in channels-last order when oneDNN should get it so, else `input` itself.

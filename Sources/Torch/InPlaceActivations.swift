@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The process-wide switch for activations built with `inPlace: true`.
 ///
@@ -10,21 +11,12 @@ public enum InPlaceActivations {
     static let relu_ = Op("aten::relu_")
     static let leakyRelu_ = Op("aten::leaky_relu_")
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var isEnabled = true
+    private static let isEnabled = Atomic<Bool>(true)
 
     /// Whether activations built with `inPlace: true` overwrite their input; true by default.
     /// False runs them out of place, for comparisons.
     public static var enabled: Bool {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return isEnabled
-        }
-        set {
-            lock.lock()
-            isEnabled = newValue
-            lock.unlock()
-        }
+        get { isEnabled.load(ordering: .relaxed) }
+        set { isEnabled.store(newValue, ordering: .relaxed) }
     }
 }

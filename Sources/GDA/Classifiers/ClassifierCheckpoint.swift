@@ -74,9 +74,9 @@ public enum ClassifierCheckpoint {
         do {
             try checkFinite(model, step: progress.position.step)
         } catch let error as GDAError {
-            let kept = (try? latest(in: checkpointing.folder)).flatMap { $0 }
+            let newest = (try? latest(in: checkpointing.folder)).flatMap { $0 }
             throw GDAError("classifier training diverged: \(error.message); "
-                + (kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"))
+                + (newest.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"))
         }
         do {
             try FileManager.default.createDirectory(atPath: checkpointing.folder, withIntermediateDirectories: true)
@@ -159,7 +159,7 @@ public enum ClassifierCheckpoint {
             throw GDAError("\(path): does not match this classifier: \(error.message)")
         }
         let position = TrainingPosition(step: try integer("step"), epoch: try integer("epoch"), batch: try integer("batch"))
-        let batches = (shape.examples + shape.batchSize - 1) / shape.batchSize
+        let batches = shape.settings.stepsPerEpoch(count: shape.examples)
         guard position.batch < batches else {
             throw GDAError("\(path): batch \(position.batch) is past the \(batches) batches of an epoch")
         }

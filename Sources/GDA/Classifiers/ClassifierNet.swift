@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Torch
 
 /// The reference image classifier: convolution blocks (3×3 convolution, ReLU, 2×2 max-pool)
@@ -6,10 +7,10 @@ import Torch
 /// classes. 32×32 colour input gets a third block of 128 channels, so both sizes end at a
 /// small feature map before the linear layers.
 ///
-/// Each block runs its max-pool before its ReLU. The two commute (ReLU is monotonic, and
-/// where every value of a window is at most 0 both orders give 0 and a zero gradient), so
+/// Each block runs its max-pool before its ReLU. The two commute because ReLU is monotonic,
+/// and where every value of a window is at most 0 both orders give 0 and a zero gradient. So
 /// outputs, gradients and state-dict names are those of the reference order, while the ReLU
-/// and its backward pass touch a quarter of the values: classifier steps ran 1.11 times as
+/// and its backward pass touch a quarter of the values. Classifier steps ran 1.11 times as
 /// fast (`gda bench classifier`, one thread of an AMD EPYC, libtorch 2.15).
 public final class ClassifierNet: Module {
     public let features: Sequential
@@ -60,8 +61,7 @@ public final class ClassifierNet: Module {
 
     // MARK: - Memory layout
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var channelsLastEnabled = true
+    private static let channelsLastEnabled = Atomic<Bool>(true)
 
     /// Whether the convolution blocks run on channels-last (NHWC) activations on the CPU;
     /// true by default. Max-pooling then runs libtorch's vectorised channels-last kernel. In
@@ -70,16 +70,8 @@ public final class ClassifierNet: Module {
     /// steps ran 1.24 times as fast (`gda bench classifier --ab classifier-channels-last`).
     /// The results are those of the contiguous layout up to float32 rounding.
     public static var channelsLast: Bool {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return channelsLastEnabled
-        }
-        set {
-            lock.lock()
-            channelsLastEnabled = newValue
-            lock.unlock()
-        }
+        get { channelsLastEnabled.load(ordering: .relaxed) }
+        set { channelsLastEnabled.store(newValue, ordering: .relaxed) }
     }
 
     private static func laidOut(_ input: Tensor) throws -> Tensor {

@@ -84,7 +84,10 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
         do {
             config = try JSONDecoder().decode(ClassifierRunConfig.self, from: data)
         } catch let error as DecodingError {
-            throw GDAError.config("\(path): invalid classifier run config: \(describe(error))")
+            let number = JSONChecks.numberMessage(for: error, in: data) {
+                _ = try JSONDecoder().decode(ClassifierRunConfig.self, from: $0)
+            }
+            throw GDAError.config("\(path): invalid classifier run config: \(number ?? describe(error))")
         } catch let error as GDAError {
             throw GDAError.config("\(path): \(error.message)")
         }
@@ -111,9 +114,9 @@ public struct ClassifierRunConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// A `gda train classifier` run on one process: trains with checkpoints in
-/// `RUN/checkpoints/`, then evaluates on the test split and writes
-/// `RUN/checkpoints/classifier.safetensors` and `RUN/results/classifier.json`.
+/// A `gda train classifier` run on one process: its config, folder and training set, and
+/// training with checkpoints in `RUN/checkpoints/`. The command evaluates the result and
+/// writes `RUN/checkpoints/classifier.safetensors` and `RUN/results/classifier.json`.
 public struct ClassifierRun {
     public let config: ClassifierRunConfig
     public let folder: String
@@ -171,8 +174,13 @@ public struct ClassifierRun {
 
     /// Optimizer steps of the whole run.
     public var totalSteps: Int {
-        let batches = (data.count + config.batchSize - 1) / config.batchSize
-        return config.settings.effectiveEpochs(count: data.count) * batches
+        config.settings.totalSteps(count: data.count)
+    }
+
+    /// Returns the steps done by the newest checkpoint; 0 when there is none.
+    public func completedSteps() throws -> Int {
+        try latestCheckpoint().flatMap { StepCheckpoints.step(ofFileName: URL(fileURLWithPath: $0).lastPathComponent) }
+            ?? 0
     }
 
     /// Loads the finished classifier; nil until the run has written both its results and a

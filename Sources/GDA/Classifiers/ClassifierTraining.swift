@@ -30,9 +30,19 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
 
     /// The number of epochs actually run on `count` images.
     public func effectiveEpochs(count: Int) -> Int {
-        let stepsPerEpoch = Swift.max(1, (count + batchSize - 1) / batchSize)
-        let needed = (minimumSteps + stepsPerEpoch - 1) / stepsPerEpoch
+        let perEpoch = stepsPerEpoch(count: count)
+        let needed = (minimumSteps + perEpoch - 1) / perEpoch
         return Swift.max(epochs, needed)
+    }
+
+    /// Optimizer steps in one epoch over `count` images; the last batch may be short.
+    public func stepsPerEpoch(count: Int) -> Int {
+        Swift.max(1, (count + batchSize - 1) / batchSize)
+    }
+
+    /// Optimizer steps of a whole run on `count` images.
+    public func totalSteps(count: Int) -> Int {
+        effectiveEpochs(count: count) * stepsPerEpoch(count: count)
     }
 }
 
@@ -136,14 +146,14 @@ public struct ClassifierTrainer {
                 + "a data-parallel run trains to the end")
         }
         let shape = ClassifierCheckpoint.Shape(examples: data.count, batchSize: global.batchSize, epochs: epochs,
-                                               settings: settings)
+                                               settings: global)
         let resumed = try checkpoint.map {
             try ClassifierCheckpoint.restore($0, model: model, optimizer: optimizer, dropout: initGenerator,
                                              shape: shape)
         }
-        let batchesPerEpoch = (data.count + global.batchSize - 1) / global.batchSize
+        let batchesPerEpoch = global.stepsPerEpoch(count: data.count)
+        let totalSteps = global.totalSteps(count: data.count)
         var step = resumed?.position.step ?? 0
-        let totalSteps = epochs * batchesPerEpoch
         func save(_ progress: ClassifierCheckpoint.Progress) throws {
             guard let checkpointing else { return }
             try ClassifierCheckpoint.save(model: model, optimizer: optimizer, dropout: initGenerator,
@@ -207,10 +217,10 @@ public struct ClassifierTrainer {
                     let result = try Self.backward(model: model, input: prepared.images, labels: prepared.labels,
                                                    lossScale: share)
                     guard result.loss.isFinite else {
-                        let kept = checkpointing.flatMap { try? ClassifierCheckpoint.latest(in: $0.folder) }
+                        let newest = checkpointing.flatMap { try? ClassifierCheckpoint.latest(in: $0.folder) }
                         throw GDAError("classifier training diverged at step \(step + 1) (epoch \(epoch + 1), batch "
                             + "\(firstBatch + offset + 1)): the loss is \(nonFiniteName(result.loss)); "
-                            + (kept.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"))
+                            + (newest.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written before it"))
                     }
                     totalLoss += result.loss * Double(count)
                     correct += result.correct

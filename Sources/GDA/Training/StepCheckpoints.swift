@@ -10,15 +10,21 @@ enum StepCheckpoints {
         String(format: "step-%06d.safetensors", step)
     }
 
-    /// The newest complete step checkpoint in `directory`, or nil when `latest` is missing.
+    /// Parses the step from a name that `fileName(step:)` made; nil for other names.
+    static func step(ofFileName name: String) -> Int? {
+        guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
+        return Int(name.dropFirst("step-".count).dropLast(".safetensors".count))
+    }
+
+    /// Finds the newest complete step checkpoint in `directory`; nil when `latest` is missing.
     static func latest(in directory: String) throws -> String? {
         let pointer = "\(directory)/latest"
         guard FileManager.default.fileExists(atPath: pointer) else { return nil }
         let data = try InputFile.read(pointer, maximumBytes: 4096, kind: "a checkpoint pointer")
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.contains("/") else {
-            let shown = name.count > 60 ? name.prefix(60) + "…" : Substring(name)
-            throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(shown)'")
+            let excerpt = name.count > 60 ? name.prefix(60) + "…" : Substring(name)
+            throw GDAError("\(pointer): expected a checkpoint file name such as step-000123.safetensors, found '\(excerpt)'")
         }
         let path = "\(directory)/\(name)"
         guard FileManager.default.fileExists(atPath: path) else {
@@ -40,11 +46,7 @@ enum StepCheckpoints {
     /// Deletes step checkpoints other than the newest `keep` (by step) and `current`.
     private static func prune(_ directory: String, keep: Int, current: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let steps = names.compactMap { name -> (Int, String)? in
-            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"),
-                  let step = Int(name.dropFirst(5).dropLast(12)) else { return nil }
-            return (step, name)
-        }
+        let steps = names.compactMap { name in step(ofFileName: name).map { ($0, name) } }
         for (_, name) in steps.sorted(by: { $0.0 < $1.0 }).dropLast(keep) where name != current {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }

@@ -127,11 +127,7 @@ func resumeClassifier(_ folder: String) throws -> Int32 {
 
 /// Trains `job` to its end with progress on standard error, then evaluates and saves it.
 private func train(_ job: ClassifierRun, run: RunFolder, device: Device) throws -> Int32 {
-    // Checkpoints are named by step, so the newest one's name gives the steps already done.
-    let done = try job.latestCheckpoint().flatMap {
-        Int(URL(fileURLWithPath: $0).lastPathComponent.dropFirst("step-".count).prefix { $0.isNumber })
-    } ?? 0
-    let progress = ProgressReporter(label: "classifier", total: job.totalSteps, completed: done)
+    let progress = ProgressReporter(label: "classifier", total: job.totalSteps, completed: try job.completedSteps())
     let model = try job.train(device: device, onStep: { step, _ in
         progress.update(completed: step)
     }, onEpoch: { epoch, epochs, loss, accuracy in

@@ -29,6 +29,19 @@ struct ClassifierResumeTests {
         return trainer
     }
 
+    /// Trains in `root` until a stop after step 5; returns the newest checkpoint, from step 4.
+    static func stoppedRun(_ root: String) throws -> String {
+        let stopping = try trainer(folder: root, every: 3, stopAfter: 5)
+        #expect(throws: Stop.self) { _ = try stopping.train(data) }
+        return try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+    }
+
+    /// Writes edited tensors and metadata over a checkpoint.
+    static func rewrite(_ path: String, _ tensors: [String: Tensor], _ metadata: [String: String]) throws {
+        try SafeTensors.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: path,
+                             metadata: metadata)
+    }
+
     /// Trains without interruption, then once per stopping step: stops there, resumes from the
     /// newest checkpoint, and compares the final checkpoint file and the weights byte for
     /// byte. The step callback runs before that step's checkpoint is written. So a run stopped
@@ -98,9 +111,7 @@ struct ClassifierResumeTests {
     func changedSettings(setting: String) throws {
         let root = try Oracle.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
-        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
-        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+        let latest = try Self.stoppedRun(root)
 
         var changed = try Self.trainer(folder: root, every: 3)
         switch setting {
@@ -132,13 +143,10 @@ struct ClassifierResumeTests {
     func inconsistentMetadata(key: String, value: String, message: String) throws {
         let root = try Oracle.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
-        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
-        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+        let latest = try Self.stoppedRun(root)
         var (tensors, metadata) = try SafeTensors.load(latest)
         metadata[key] = value
-        try SafeTensors.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: latest,
-                             metadata: metadata)
+        try Self.rewrite(latest, tensors, metadata)
         let error = #expect(throws: GDAError.self) {
             _ = try Self.trainer(folder: root, every: 3).train(Self.data, resumingFrom: latest)
         }
@@ -150,15 +158,12 @@ struct ClassifierResumeTests {
     func nonFiniteOptimizerState() throws {
         let root = try Oracle.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let stopping = try Self.trainer(folder: root, every: 3, stopAfter: 5)
-        #expect(throws: Stop.self) { _ = try stopping.train(Self.data) }
-        let latest = try #require(try ClassifierCheckpoint.latest(in: "\(root)/checkpoints"))
+        let latest = try Self.stoppedRun(root)
         var (tensors, metadata) = try SafeTensors.load(latest)
         let name = "optimizer.state.0.exp_avg_sq"
         let original = try #require(tensors[name])
         tensors[name] = try Tensor.full(original.shape, .infinity)
-        try SafeTensors.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: latest,
-                             metadata: metadata)
+        try Self.rewrite(latest, tensors, metadata)
         let error = #expect(throws: GDAError.self) {
             _ = try Self.trainer(folder: root, every: 3).train(Self.data, resumingFrom: latest)
         }

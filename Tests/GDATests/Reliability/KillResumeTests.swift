@@ -2,11 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A few trials of scripts/kill_resume.py: a GAN run and a classifier run killed with SIGKILL
-/// at random moments (inside checkpoint writes among them) and resumed with
-/// `gda train --resume` end with the same weights, bit for bit, as an uninterrupted run (the
-/// classifier's final files byte for byte), and every file they leave parses. The script
-/// runs more trials.
+/// A few trials of scripts/kill_resume.py. A GAN run and a classifier run are killed with
+/// SIGKILL at random moments, some inside checkpoint writes, and resumed with
+/// `gda train --resume`. They must end with the weights of an uninterrupted run, bit for bit
+/// (the classifier's final files byte for byte), and every file they leave must parse. The
+/// script runs more trials.
 @Suite("kill and resume")
 struct KillResumeTests {
     @Test("killed run matches an uninterrupted one", arguments: ["dcgan", "classifier"])
